@@ -32,12 +32,12 @@ def clean_text(value: Any, multiline: bool) -> str:
     if not isinstance(value, str):
         raise error("not_text")
     value = unicodedata.normalize("NFC", value).strip()
+    if multiline:
+        value = value.replace("\r\n", "\n")
     allowed = {"\n", "\t"} if multiline else set()
     for char in value:
         if char in BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in allowed):
             raise error("text_characters")
-    if multiline:
-        value = value.replace("\r\n", "\n")
     return value
 
 
@@ -54,7 +54,7 @@ def _text_type(q: Question) -> Any:
             raise error("text_too_long", max=q.max_length)
         if value and q.format is TextFormat.PHONE:
             digits = phone_digits(value)
-            if not digits.isdigit() or not 10 <= len(digits) <= 15:
+            if not re.fullmatch(r"[0-9]{10,15}", digits):
                 raise error("phone")
         if value and q.format is TextFormat.EMAIL and (len(value) > 254 or not EMAIL.match(value)):
             raise error("email")

@@ -163,7 +163,7 @@ class Checker:
             return
         for operand, spec in ((node.left, left), (node.right, right)):
             if spec.kind == "select_multiple":
-                name = operand.name.id if isinstance(operand, Name) else "?"
+                name = operand.id if isinstance(operand, Name) else "?"
                 self.mismatch(
                     f"'{name}' is multiple choice and cannot be compared with {node.op}",
                     f"write {name} has '...' or count({name}) >= 1",

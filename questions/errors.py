@@ -69,6 +69,19 @@ class Msg(Enum):
         "'{field}' must name a {expected} question, but '{name}' is {actual}",
         "name a {expected} question",
     )
+    # Screening-rule files (rules/)
+    RULES_NOT_A_MAPPING = (
+        "the rule file must hold a mapping at the top",
+        "start with 'description: ...' and then 'rules:'",
+    )
+    UNKNOWN_LEVEL = (
+        "level '{level}' is not a screening level{suggestion}",
+        "use one of: {levels}",
+    )
+    UNUSED_PARAM = (
+        "parameter '{name}' is defined but never used in 'when'",
+        "use it as ${name} in 'when' or remove it from params",
+    )
 
     def render(self, **values: object) -> tuple[str, str]:
         what, fix = self.value

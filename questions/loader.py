@@ -27,7 +27,7 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
         detail = getattr(e, "problem", None) or str(e)
-        raise DefinitionError([Problem.of(Msg.YAML_UNREADABLE, str(path), where, detail=detail)]) from e
+        raise DefinitionError([Problem.of(Msg.YAML_UNREADABLE, path.name, where, detail=detail)]) from e
 
 
 def load_form(path: Path | str | None = None) -> Form:
@@ -79,6 +79,8 @@ def shape_problems(
     problems = []
     for err in error.errors():
         loc = err["loc"]
+        if _is_choice_code(loc) and err["type"] == "string_type":
+            continue  # already explained by CODE_NOT_STRING (see _code_types)
         item = _item_name(raw, loc)
         field = str(loc[-1]) if loc else "file"
         if err["type"] == "extra_forbidden":
@@ -96,6 +98,10 @@ def shape_problems(
         if problem not in problems:
             problems.append(problem)
     return problems
+
+
+def _is_choice_code(loc: tuple[Any, ...]) -> bool:
+    return len(loc) == 4 and loc[0] == "choice_lists" and loc[3] == "code"
 
 
 def _item_name(raw: Any, loc: tuple[Any, ...]) -> str:

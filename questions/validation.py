@@ -103,6 +103,7 @@ class AnswerValidator:
         wanted = context["report"]
         report_all = context["report_all"]
         errors: list[InitErrorDetails] = []
+        failed: set[str] = set()
         values: dict[str, Any] = {}
         calculated: dict[str, Any] = {}
         known = set(self.adapters)
@@ -111,6 +112,7 @@ class AnswerValidator:
                 errors.append(_line(key, error("unknown_question"), raw[key]))
 
         def fail(q: Question, err: PydanticCustomError, given: Any) -> None:
+            failed.add(q.id)
             if report_all or q.id in wanted:
                 errors.append(_line(q.id, err, given))
 
@@ -129,7 +131,7 @@ class AnswerValidator:
                 except ValidationError as e:
                     fail(q, _as_custom(e), given)
                     continue
-                if not self._cross_check(q, value, values, given, fail):
+                if not self._cross_check(q, value, values, given, fail, failed):
                     continue
                 if is_answered(value):
                     values[q.id] = value
@@ -151,7 +153,13 @@ class AnswerValidator:
         return None
 
     def _cross_check(
-        self, q: Question, value: Any, values: Mapping[str, Any], given: Any, fail: Any
+        self,
+        q: Question,
+        value: Any,
+        values: Mapping[str, Any],
+        given: Any,
+        fail: Any,
+        failed: set[str],
     ) -> bool:
         """Checks that need other answers: filtered choices and the signature."""
         if q.choice_filter and value is not None:
@@ -160,7 +168,8 @@ class AnswerValidator:
             if not set(chosen) <= offered:
                 fail(q, error("choose_valid"), given)
                 return False
-        if q.must_match and value:
+        if q.must_match and value and failed.isdisjoint(q.must_match):
+            # a name that itself failed is reported there; a signature error would only repeat it
             expected = " ".join(str(values.get(name, "")) for name in q.must_match)
             if comparable_name(value) != comparable_name(expected):
                 fail(q, error("signature"), given)

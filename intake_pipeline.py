@@ -1,0 +1,91 @@
+"""The one path from raw answers to a stored, screened submission.
+
+Used by the patient wizard and by `intake submit`, so both validate, screen and store the
+same way: definition → validate + calculate → screen → save (committed before confirming).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from questions import (
+    AnswerValidator,
+    Form,
+    Messages,
+    QuestionType,
+    ValidAnswers,
+    load_form,
+    load_messages,
+)
+from rules import RuleSet, Screening, load_rules, screen, urgent_rules
+from storage import NewSubmission, Saved, SubmissionStore, searchable
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything loaded from the definitions, once per process (Streamlit caches it)."""
+
+    form: Form
+    messages: Messages
+    rules: RuleSet
+
+    @classmethod
+    def load(cls) -> Intake:
+        """Load and cross-check questionnaire, messages and rules; DefinitionError if broken."""
+        form = load_form()
+        return cls(form, load_messages(languages=form.definition.languages), load_rules(form))
+
+    @cached_property
+    def validator(self) -> AnswerValidator:
+        return AnswerValidator(self.form)
+
+    def validate(self, raw: Mapping[str, Any], on: dt.date | None = None) -> ValidAnswers:
+        return self.validator.validate(raw, today=on)
+
+    def screen(self, valid: ValidAnswers) -> Screening:
+        return screen(self.rules, {**valid.values, **valid.calculated})
+
+    def urgent(self, values: Mapping[str, Any]) -> list[Any]:
+        """Urgent rules that fire on the answers so far (the wizard's interrupt)."""
+        return urgent_rules(self.rules, values)
+
+    def submit(
+        self,
+        store: SubmissionStore,
+        raw: Mapping[str, Any],
+        submission_key: str,
+        submitted_at: dt.datetime | None = None,
+        language: str = "en",
+    ) -> Saved:
+        """Validate, screen and store; AnswersInvalid or KeyConflict on refusal."""
+        at = (submitted_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        valid = self.validate(raw, on=at.date())
+        screening = self.screen(valid)
+        return store.save(
+            NewSubmission(
+                submission_key=submission_key,
+                form_id=self.form.form_id,
+                form_version=self.form.version,
+                answers=valid.answers,
+                calculated=valid.calculated,
+                submitted_at=at,
+                language=language,
+                outcome=screening.outcome.value,
+                rules_version=screening.rules_version,
+                rules_fired=[rule.to_json() for rule in screening.fired],
+                search_text=self.search_text(valid.answers),
+            )
+        )
+
+    def search_text(self, answers: Mapping[str, Any]) -> str:
+        """Identifying text answers (names, phone, email), folded for the clinician's search."""
+        parts = [
+            str(answers[q.id])
+            for q in self.form.questions()
+            if q.identifier and q.type is QuestionType.TEXT and q.id in answers
+        ]
+        return searchable(*parts)

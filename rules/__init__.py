@@ -1,0 +1,20 @@
+"""Screening rules as data: load a rule file, screen a patient's answers, explain why."""
+
+from rules.commands import screen_document
+from rules.engine import screen, urgent_rules
+from rules.loader import DEFAULT_RULES, load_rules, rules_version
+from rules.models import FiredRule, Level, Rule, RuleSet, Screening
+
+__all__ = [
+    "DEFAULT_RULES",
+    "FiredRule",
+    "Level",
+    "Rule",
+    "RuleSet",
+    "Screening",
+    "load_rules",
+    "rules_version",
+    "screen",
+    "screen_document",
+    "urgent_rules",
+]

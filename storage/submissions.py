@@ -1,0 +1,196 @@
+"""Storing and reading submissions; idempotent on the submission key.
+
+A submission is confirmed to the patient only after `save` returns, i.e. after COMMIT.
+The same key sent twice (double click, retry) returns the first record; the same key
+with different answers is refused, never stored twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import read, write
+from storage.schema import screenings, submissions
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U (looks like V)
+STATUSES = ("new", "reviewed", "contacted", "closed")
+
+
+class KeyConflict(ValueError):
+    """The submission key is already stored with different answers."""
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    submission_key: str
+    form_id: str
+    form_version: int
+    answers: dict[str, Any]
+    calculated: dict[str, Any]
+    submitted_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    language: str = "en"
+    outcome: str | None = None
+    rules_version: str | None = None
+    rules_fired: list[dict[str, Any]] = field(default_factory=list)
+    search_text: str = ""
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: str
+    reference: str
+    outcome: str | None
+    duplicate: bool
+
+
+def canonical_sha256(answers: Mapping[str, Any]) -> str:
+    """SHA-256 of the answers as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def new_reference() -> str:
+    """Eight unambiguous characters shown as XXXX-XXXX (about 6.6e11 codes)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def searchable(*parts: str) -> str:
+    """Case- and accent-insensitive text for the clinician's search box."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(parts))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def choice_tokens(answers: Mapping[str, Any]) -> str:
+    """' q=code q=code ' for every choice answer, so filters can use LIKE '% q=code %'."""
+    tokens = []
+    for key, value in answers.items():
+        for code in value if isinstance(value, list) else [value]:
+            if isinstance(code, str) and code.isascii() and " " not in code and len(code) <= 60:
+                tokens.append(f"{key}={code}")
+    return " " + " ".join(tokens) + " "
+
+
+def submission_row(new: NewSubmission, digest: str | None = None) -> dict[str, Any]:
+    """The submissions row for a new submission, with a fresh id and reference.
+
+    Shared by `SubmissionStore.save` and `storage.bulk.save_many` so both store the same.
+    """
+    return {
+        "id": str(uuid.uuid4()),
+        "reference": new_reference(),
+        "submission_key": new.submission_key,
+        "submitted_at": new.submitted_at.astimezone(dt.UTC),
+        "form_id": new.form_id,
+        "form_version": new.form_version,
+        "language": new.language,
+        "answers": new.answers,
+        "calculated": new.calculated,
+        "answers_sha256": digest or canonical_sha256(new.answers),
+        "rules_version": new.rules_version,
+        "outcome": new.outcome,
+        "rules_fired": new.rules_fired,
+        "status": "new",
+        "search_text": new.search_text,
+        "choice_tokens": choice_tokens(new.answers),
+    }
+
+
+def submit_screening_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The screenings row recording the screening done at submit, for a submissions row."""
+    return {
+        "submission_id": row["id"],
+        "screened_at": row["submitted_at"],
+        "rules_version": row["rules_version"],
+        "outcome": row["outcome"],
+        "rules_fired": row["rules_fired"],
+        "reason": "submit",
+    }
+
+
+class SubmissionStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save(self, new: NewSubmission) -> Saved:
+        """Insert once per key; return the stored record's id and reference."""
+        digest = canonical_sha256(new.answers)
+        for _ in range(5):  # a reference collision is astronomically rare; retry with a new one
+            existing = self._by_key(new.submission_key)
+            if existing is not None:
+                return self._same_or_conflict(existing, digest)
+            row = submission_row(new, digest)
+            try:
+                with write(self.engine) as conn:
+                    conn.execute(insert(submissions).values(**row))
+                    conn.execute(insert(screenings).values(**submit_screening_row(row)))
+            except IntegrityError:
+                continue  # another writer stored this key first, or the reference was taken
+            return Saved(row["id"], row["reference"], new.outcome, duplicate=False)
+        existing = self._by_key(new.submission_key)
+        if existing is None:
+            raise RuntimeError("could not store the submission after 5 attempts")
+        return self._same_or_conflict(existing, digest)
+
+    def _by_key(self, key: str) -> Mapping[str, Any] | None:
+        with read(self.engine) as conn:
+            query = select(
+                submissions.c.id,
+                submissions.c.reference,
+                submissions.c.outcome,
+                submissions.c.answers_sha256,
+            ).where(submissions.c.submission_key == key)
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    @staticmethod
+    def _same_or_conflict(existing: Mapping[str, Any], digest: str) -> Saved:
+        if existing["answers_sha256"] != digest:
+            raise KeyConflict("this submission key is already stored with different answers")
+        return Saved(existing["id"], existing["reference"], existing["outcome"], duplicate=True)
+
+    def get(self, submission_id: str) -> dict[str, Any] | None:
+        with read(self.engine) as conn:
+            row = conn.execute(
+                select(submissions).where(submissions.c.id == submission_id)
+            ).mappings().first()
+        return as_record(row) if row else None
+
+    def count(self) -> int:
+        with read(self.engine) as conn:
+            return int(conn.execute(select(func.count()).select_from(submissions)).scalar_one())
+
+    def all(self) -> Iterable[dict[str, Any]]:
+        """Every submission, oldest first (small stores and tests; exports stream instead)."""
+        with read(self.engine) as conn:
+            query = select(submissions).order_by(submissions.c.submitted_at, submissions.c.id)
+            return [as_record(row) for row in conn.execute(query).mappings()]
+
+    def screening_history(self, submission_id: str) -> list[dict[str, Any]]:
+        with read(self.engine) as conn:
+            query = (
+                select(screenings)
+                .where(screenings.c.submission_id == submission_id)
+                .order_by(screenings.c.id)
+            )
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def as_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row as a plain dict with an aware UTC submitted_at (SQLite returns naive times)."""
+    record = dict(row)
+    at = record.get("submitted_at")
+    if isinstance(at, dt.datetime) and at.tzinfo is None:
+        record["submitted_at"] = at.replace(tzinfo=dt.UTC)
+    return record

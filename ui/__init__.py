@@ -1,0 +1,1 @@
+"""Streamlit pages and widgets only; business logic lives in questions/, rules/, storage/."""
