@@ -10,20 +10,31 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from questions import DefinitionError, Form, Msg, Problem, compile_condition, did_you_mean, read_yaml
+from questions import (
+    Condition,
+    DefinitionError,
+    Form,
+    Msg,
+    Problem,
+    compile_condition,
+    did_you_mean,
+    read_yaml,
+)
 from questions.conditions import And, Answered, Compare, Has, InList, Node, Not, Or, Param
 from questions.loader import shape_problems
-from rules.models import Level, Rule, RuleDefinition, RuleFile, RuleSet
+from questions.models import Identifier
+from rules.models import Level, ParamValue, Rule, RuleDefinition, RuleFile, RuleSet
 
 DEFAULT_RULES = Path(__file__).parent / "default_rules.yaml"
 LEVELS = [level.value for level in Level]
+PARAMS: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[Identifier, ParamValue])
 
 
 def load_rules(form: Form, path: Path | str | None = None) -> RuleSet:
@@ -37,18 +48,14 @@ def load_rules(form: Form, path: Path | str | None = None) -> RuleSet:
     file = path.name
     if not isinstance(raw, dict):
         raise DefinitionError([Problem.of(Msg.RULES_NOT_A_MAPPING, file, "file")])
-    problems: list[Problem] = []
+    problems = duplicate_ids(raw.get("rules"), file)
     try:
         parsed: RuleFile | None = RuleFile.model_validate(raw)
-        definitions = parsed.rules
     except ValidationError as e:
-        parsed = None
-        problems += shape_problems(e, raw, file, RuleFile)
-        definitions = list(_shape_valid_rules(raw.get("rules")))
-    problems += duplicate_ids(definitions, file)
+        parsed, problems = None, shape_problems(e, raw, file, RuleFile) + problems
     rules: list[Rule] = []
-    for definition in definitions:
-        rule, found = compile_rule(definition, form, file)
+    for index, item in enumerate(raw.get("rules") if isinstance(raw.get("rules"), list) else []):
+        rule, found = check_rule(item, index, form, file)
         problems += found
         if rule:
             rules.append(rule)
@@ -65,34 +72,23 @@ def rules_version(content: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
-def compile_rule(
-    definition: RuleDefinition, form: Form, file: str
-) -> tuple[Rule | None, list[Problem]]:
-    """Check the level, compile `when` against the form's fields, and spot unused params."""
-    problems = []
-    if definition.level not in LEVELS:
-        problems.append(
-            Problem.of(
-                Msg.UNKNOWN_LEVEL,
-                file,
-                definition.id,
-                level=definition.level,
-                suggestion=did_you_mean(definition.level, LEVELS),
-                levels=", ".join(LEVELS),
-            )
-        )
-    condition, found = compile_condition(
-        definition.when, form.fields, where="when", params=definition.params
-    )
-    problems += [Problem.of(msg, file, definition.id, **values) for msg, values in found]
-    if condition is None:
+def check_rule(item: Any, index: int, form: Form, file: str) -> tuple[Rule | None, list[Problem]]:
+    """Compile one rule; a rule with a broken shape still has its level and `when` checked."""
+    if not isinstance(item, dict):
+        return None, []  # reported by the shape check
+    try:
+        definition = RuleDefinition.model_validate(item)
+    except ValidationError:
+        rule_id = item["id"] if isinstance(item.get("id"), str) else f"rules.{index}"
+        level, when, params = item.get("level"), item.get("when"), _params(item.get("params"))
+        problems = check_level(rule_id, level, file) if isinstance(level, str) else []
+        if isinstance(when, str) and when.strip() and params is not None:
+            problems += check_when(rule_id, when, params, form, file)[1]
         return None, problems
-    used = params_used(condition.node)
-    for name in definition.params:
-        if name not in used:
-            unused = Problem.of(Msg.UNUSED_PARAM, file, definition.id, name=name)
-            problems.append(replace(unused, warning=True))
-    if any(not p.warning for p in problems):
+    problems = check_level(definition.id, definition.level, file)
+    condition, found = check_when(definition.id, definition.when, definition.params, form, file)
+    problems += found
+    if condition is None or any(not p.warning for p in problems):
         return None, problems
     rule = Rule(
         definition.id,
@@ -105,9 +101,38 @@ def compile_rule(
     return rule, problems
 
 
-def duplicate_ids(definitions: Iterable[RuleDefinition], file: str) -> list[Problem]:
+def check_level(rule_id: str, level: str, file: str) -> list[Problem]:
+    """A level outside Level, with a 'did you mean' for a typo."""
+    if level in LEVELS:
+        return []
+    suggestion = did_you_mean(level, LEVELS)
+    levels = ", ".join(LEVELS)
+    return [
+        Problem.of(
+            Msg.UNKNOWN_LEVEL, file, rule_id, level=level, suggestion=suggestion, levels=levels
+        )
+    ]
+
+
+def check_when(
+    rule_id: str, when: str, params: Mapping[str, Any], form: Form, file: str
+) -> tuple[Condition | None, list[Problem]]:
+    """Compile with the questions' own checker; a param never used is a warning."""
+    condition, found = compile_condition(when, form.fields, where="when", params=params)
+    problems = [Problem.of(msg, file, rule_id, **values) for msg, values in found]
+    if condition is not None:
+        used = params_used(condition.node)
+        for name in params:
+            if name not in used:
+                unused = Problem.of(Msg.UNUSED_PARAM, file, rule_id, name=name)
+                problems.append(replace(unused, warning=True))
+    return condition, problems
+
+
+def duplicate_ids(items: Any, file: str) -> list[Problem]:
     """Rule ids are stored with submissions and exported, so each must name one rule."""
-    counts = Counter(d.id for d in definitions)
+    ids = [i.get("id") for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    counts = Counter(i for i in ids if isinstance(i, str))
     return [
         Problem.of(Msg.DUPLICATE_ID, file, rule_id, id=rule_id, kind="rule")
         for rule_id, count in counts.items()
@@ -130,10 +155,9 @@ def params_used(node: Node) -> set[str]:
     raise TypeError(f"unknown condition node {node!r}")  # pragma: no cover
 
 
-def _shape_valid_rules(items: Any) -> Iterable[RuleDefinition]:
-    """The rules that are well formed on their own, so their conditions are checked too."""
-    for item in items if isinstance(items, list) else ():
-        try:
-            yield RuleDefinition.model_validate(item)
-        except ValidationError:
-            continue
+def _params(value: Any) -> dict[str, Any] | None:
+    """Params of a rule with a broken shape, if they at least are valid (else None)."""
+    try:
+        return PARAMS.validate_python(value or {})
+    except ValidationError:
+        return None

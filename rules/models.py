@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from questions import Condition, Problem
 from questions.models import Identifier
@@ -18,8 +19,22 @@ from questions.models import Identifier
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=60)]
 """e.g. RF-knee-fracture: letters, digits, '-' and '_' (safe in exports and spreadsheets)."""
 
-Scalar = StrictBool | StrictInt | StrictFloat | str
-ParamValue = Scalar | list[Scalar]
+Scalar = bool | int | float | str
+
+
+def _param_value(value: Any) -> Any:
+    """One plain message instead of one per member of the union."""
+    scalar = (bool, int, float, str)
+    if isinstance(value, scalar) or (
+        isinstance(value, list) and value and all(isinstance(v, scalar) for v in value)
+    ):
+        return value
+    raise PydanticCustomError(
+        "param_value", "a parameter must be a number, true/false, a code or a list of codes"
+    )
+
+
+ParamValue = Annotated[Scalar | list[Scalar], PlainValidator(_param_value)]
 """A threshold (18, 40.5), a code ('yes') or a list of codes ([knee_left, knee_right])."""
 
 
@@ -115,7 +130,10 @@ class FiredRule:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FiredRule:
         return cls(
-            data["id"], Level(data["level"]), data["note"], data["source"],
+            data["id"],
+            Level(data["level"]),
+            data["note"],
+            data["source"],
             list(data["explanation"]),
         )
 
