@@ -125,6 +125,9 @@ def explain(node: Node, values: Values, compiler: Compiler, holds: bool = True) 
 
 def _describe(node: Node, values: Values, compiler: Compiler, holds: bool) -> str:
     if isinstance(node, Answered):
+        kind = compiler.fields.get(node.name.id, FieldSpec("")).kind
+        if holds and kind in ("select_one", "select_multiple"):  # codes, never free text
+            return f"{node.name.id} = {_show(values.get(node.name.id))}"
         return f"{node.name.id} {'answered' if holds else 'not answered'}"
     if isinstance(node, Has):
         items = compiler.items(node.items, node.name)

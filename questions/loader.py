@@ -27,7 +27,8 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
         detail = getattr(e, "problem", None) or str(e)
-        raise DefinitionError([Problem.of(Msg.YAML_UNREADABLE, path.name, where, detail=detail)]) from e
+        problem = Problem.of(Msg.YAML_UNREADABLE, path.name, where, detail=detail)
+        raise DefinitionError([problem]) from e
 
 
 def load_form(path: Path | str | None = None) -> Form:

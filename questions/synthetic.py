@@ -238,11 +238,7 @@ class _Patient:
     """The facts behind the calculated-field inputs, drawn once per patient."""
 
     def __init__(self, rng: random.Random) -> None:
-        draw = rng.random()
-        for share, youngest, oldest in AGE_BANDS:
-            draw -= share
-            if draw < 0:
-                break
+        _, youngest, oldest = rng.choices(AGE_BANDS, weights=[b[0] for b in AGE_BANDS])[0]
         self.age = rng.randint(youngest, oldest)
         self.height = round(rng.gauss(*HEIGHT_INCHES))
         self.bmi = min(max(rng.gauss(*BMI), 15.0), 60.0)

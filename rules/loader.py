@@ -49,10 +49,12 @@ def load_rules(form: Form, path: Path | str | None = None) -> RuleSet:
     if not isinstance(raw, dict):
         raise DefinitionError([Problem.of(Msg.RULES_NOT_A_MAPPING, file, "file")])
     problems = duplicate_ids(raw.get("rules"), file)
+    parsed: RuleFile | None = None
+    shape_error: ValidationError | None = None
     try:
-        parsed: RuleFile | None = RuleFile.model_validate(raw)
+        parsed = RuleFile.model_validate(raw)
     except ValidationError as e:
-        parsed, problems = None, shape_problems(e, raw, file, RuleFile) + problems
+        shape_error, problems = e, shape_problems(e, raw, file, RuleFile) + problems
     rules: list[Rule] = []
     for index, item in enumerate(raw.get("rules") if isinstance(raw.get("rules"), list) else []):
         rule, found = check_rule(item, index, form, file)
@@ -60,7 +62,7 @@ def load_rules(form: Form, path: Path | str | None = None) -> RuleSet:
         if rule:
             rules.append(rule)
     if parsed is None or any(not p.warning for p in problems):
-        raise DefinitionError(problems)
+        raise DefinitionError(problems) from shape_error
     return RuleSet(parsed.description, rules_version(raw), tuple(rules), file, tuple(problems))
 
 

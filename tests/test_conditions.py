@@ -146,21 +146,37 @@ def test_unanswered_value_makes_comparisons_false_and_count_zero(source, expecte
         ("age ** 2 > 1", "unexpected character '*'", 4),
         ("age > 1 # comment", "unexpected character '#'", 8),
         ("agé > 1", "unexpected character 'é'", 2),
-        ("injury_recent = 'yes", "unexpected character \"'\"", 16),
-        ("age >= 55 and", "expected a question id, a quoted code, a number, true or false "
-         "but found the end of the condition", 13),
-        ("age = = 1", "expected a question id, a quoted code, a number, true or false "
-         "but found '='", 6),
+        ("injury_recent = 'yes", 'unexpected character "\'"', 16),
+        (
+            "age >= 55 and",
+            "expected a question id, a quoted code, a number, true or false "
+            "but found the end of the condition",
+            13,
+        ),
+        (
+            "age = = 1",
+            "expected a question id, a quoted code, a number, true or false but found '='",
+            6,
+        ),
         ("(age > 1", "expected ')' but found the end of the condition", 8),
         ("age > 1)", "expected 'and', 'or' or the end of the condition but found ')'", 7),
         ("age 55", "expected a comparison (=, !=, <, <=, >, >=), 'in' or 'has' but found '55'", 4),
-        ("pain_areas has any", "expected '(' to start a list but found the end of the condition",
-         18),
-        ("injury_recent in ('yes',)", "expected a question id, a quoted code, a number, true "
-         "or false but found ')'", 24),
+        (
+            "pain_areas has any",
+            "expected '(' to start a list but found the end of the condition",
+            18,
+        ),
+        (
+            "injury_recent in ('yes',)",
+            "expected a question id, a quoted code, a number, true or false but found ')'",
+            24,
+        ),
         ("answered age", "expected '(' after answered but found 'age'", 9),
-        ("age AND bmi", "expected a comparison (=, !=, <, <=, >, >=), 'in' or 'has' but found "
-         "'AND'", 4),
+        (
+            "age AND bmi",
+            "expected a comparison (=, !=, <, <=, >, >=), 'in' or 'has' but found 'AND'",
+            4,
+        ),
     ],
 )
 def test_unreadable_condition_names_the_problem_and_position(source, detail, position):

@@ -135,7 +135,11 @@ BROKEN = [
         edited(('{code: "yes",', "{code: yes,")),
         [
             problem(
-                Msg.CODE_NOT_STRING, "choice_lists.yes_no", code=True, list="yes_no", code_text="yes"
+                Msg.CODE_NOT_STRING,
+                "choice_lists.yes_no",
+                code=True,
+                list="yes_no",
+                code_text="yes",
             )
         ],
         id="unquoted-yes-code",
@@ -216,7 +220,12 @@ BROKEN = [
         id="relevance-unknown-question-did-you-mean",
     ),
     pytest.param(
-        edited(("        choices: areas\n", "        choices: areas\n        relevant: \"fever = 'yes'\"\n")),
+        edited(
+            (
+                "        choices: areas\n",
+                "        choices: areas\n        relevant: \"fever = 'yes'\"\n",
+            )
+        ),
         [problem(Msg.LATER_QUESTION, "pain_areas", field="relevant", name="fever")],
         id="relevance-refers-to-later-question",
     ),
@@ -434,7 +443,11 @@ def test_several_shape_problems_are_reported_together(tmp_path):
     assert sorted(problems_of(tmp_path, yaml_text)) == sorted(
         [
             problem(
-                Msg.CODE_NOT_STRING, "choice_lists.yes_no", code=True, list="yes_no", code_text="yes"
+                Msg.CODE_NOT_STRING,
+                "choice_lists.yes_no",
+                code=True,
+                list="yes_no",
+                code_text="yes",
             ),
             problem(
                 Msg.FIELD_INVALID,
@@ -444,7 +457,10 @@ def test_several_shape_problems_are_reported_together(tmp_path):
                 fix=f"use one of {QUESTION_TYPES}",
             ),
             problem(
-                Msg.FIELD_UNKNOWN, "fever", field="requird", suggestion=" (did you mean 'required'?)"
+                Msg.FIELD_UNKNOWN,
+                "fever",
+                field="requird",
+                suggestion=" (did you mean 'required'?)",
             ),
             problem(Msg.FIELD_MISSING, "pain_areas", field="label"),
         ]

@@ -110,7 +110,6 @@ def case(rule: str, name: str, changes: dict[str, Any], *fired: str) -> Case:
     return Case(rule, name, changes, frozenset(fired))
 
 
-RF, EX, CR = "RF-", "EX-", "CR-"
 CASES = [
     case("RF-hot-swollen-joint", "hot swollen joint", {"hot_swollen": "yes"},
          "RF-hot-swollen-joint"),
@@ -336,6 +335,8 @@ def test_stale_answer_to_a_hidden_question_is_dropped_and_never_fires(
          ["injury_recent = yes", "pain_areas does not include knee_left or knee_right"]),
         ({"allergies": ["latex", "corn_dextrose"]}, "EX-allergy",
          ["allergies includes corn_dextrose"]),
+        ({"inflammatory_arthritis": ["gout", "lupus"]}, "CR-inflammatory-arthritis",
+         ["inflammatory_arthritis = gout, lupus", "inflammatory_arthritis does not include none"]),
     ],
 )
 def test_fired_rule_explains_itself_in_the_patients_values(
@@ -376,8 +377,9 @@ def test_urgent_rules_reports_only_urgent_rules_on_the_answers_so_far(
     assert [f.id for f in urgent_rules(ruleset, values)] == ["RF-hot-swollen-joint"]
 
 
-def test_urgent_rules_is_empty_when_nothing_urgent(run: Any, validator: AnswerValidator,
-                                                   ruleset: RuleSet) -> None:
+def test_urgent_rules_is_empty_when_nothing_urgent(
+    validator: AnswerValidator, ruleset: RuleSet
+) -> None:
     values = validator.typed_values(answers({"fever": "yes"}), today=TODAY)
     assert urgent_rules(ruleset, values) == []
 

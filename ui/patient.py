@@ -60,7 +60,10 @@ def questions_page(w: Wizard) -> None:
         render_question(w.intake.form, q, lang, msg.get("optional", lang), options)
         problem = w.state.errors.get(q.id)
         if problem is not None:
-            st.error(msg.get(problem.message_id, lang, **problem.values))
+            details = dict(problem.values)
+            if q.choices and "choice" in details:  # the patient sees labels, never codes
+                details["choice"] = w.intake.form.choice_label(q, details["choice"], lang)
+            st.error(msg.get(problem.message_id, lang, **details))
     back, forward = st.columns(2)
     if w.state.step > 0:
         back.button(msg.get("button_back", lang), key="nav_back", on_click=w.back,

@@ -1,0 +1,292 @@
+"""The `intake` command: check the definitions, screen and submit documents, seed demo data.
+
+Refusals the user can act on (a broken definition, an invalid document, a key reused with
+other answers) are raised as `UserError` and shown by `main` as plain text on stderr with
+an exit code; anything else is a bug and surfaces with its traceback. Patient answers are
+never printed, except in the JSON results the contract asks for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from intake_pipeline import Intake
+from questions import AnswersInvalid, DefinitionError, Messages, Problem, load_form, load_messages
+from questions.synthetic import Synthesizer
+from rules import load_rules, screen_document
+from storage import (
+    KeyConflict,
+    NewSubmission,
+    SubmissionStore,
+    canonical_sha256,
+    default_url,
+    open_engine,
+)
+from storage.bulk import CHUNK, save_many
+
+DOCUMENT_KEYS = ("submission_key", "submitted_at", "answers")
+MAX_KEY_LENGTH = 128  # storage.schema: submissions.submission_key
+DEMO_DAYS = 180
+
+
+class UserError(Exception):
+    """A refusal with text for the user: shown without a traceback, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except UserError as e:
+        print(f"intake {args.command}: {e}", file=sys.stderr)
+        return e.exit_code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: INTAKE_DATABASE_URL, else data/intake.db)",
+    )
+    parser = argparse.ArgumentParser(prog="intake", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Callable[[argparse.Namespace], int], doc: str) -> Any:
+        sub = commands.add_parser(name, parents=[common], help=doc, description=doc)
+        sub.set_defaults(run=run)
+        return sub
+
+    checker = command("check", check, "Cross-check the questionnaire, messages and rules.")
+    checker.add_argument("--form", type=Path, help="questionnaire YAML (default: built-in)")
+    checker.add_argument("--rules", type=Path, help="rule file YAML (default: built-in)")
+    for name, run, doc in (
+        ("submit", submit, "Validate, screen and store one submission document (JSON)."),
+        ("screen", screen, "Validate and screen one submission document; store nothing."),
+    ):
+        command(name, run, doc).add_argument("file", metavar="FILE|-", help="JSON file or -")
+    command("migrate", migrate, "Create or upgrade the database schema.")
+    seed = command("seed-demo", seed_demo, "Store N synthetic valid submissions (demos).")
+    seed.add_argument("--n", type=int, required=True, help="how many submissions to store")
+    seed.add_argument("--seed", type=int, help="random seed, for the same answers every run")
+    return parser
+
+
+# ---- commands ------------------------------------------------------------------------
+
+
+def check(args: argparse.Namespace) -> int:
+    """Every problem in every definition file, reported together (warnings do not fail)."""
+    problems: list[Problem] = []
+    form = ruleset = None
+    try:
+        form = load_form(args.form)
+    except DefinitionError as e:
+        problems += e.problems
+    try:
+        load_messages(languages=form.definition.languages if form else None)
+    except DefinitionError as e:
+        problems += e.problems
+    if form is not None:
+        try:
+            ruleset = load_rules(form, args.rules)
+        except DefinitionError as e:
+            problems += e.problems
+        else:
+            problems += ruleset.warnings
+    for warning in (p for p in problems if p.warning):
+        print(warning, file=sys.stderr)
+    errors = [str(p) for p in problems if not p.warning]
+    if errors or form is None or ruleset is None:
+        if form is None:
+            errors.append("(the rules are checked once the questionnaire loads)")
+        raise UserError("\n".join([f"{len(errors)} problem(s):", *errors]), exit_code=1)
+    print(
+        f"OK: {form.form_id} version {form.version}: {len(form.questions())} questions, "
+        f"{len(ruleset.rules)} rules (rules version {ruleset.version})"
+    )
+    return 0
+
+
+def submit(args: argparse.Namespace) -> int:
+    """Idempotent on the submission key; without one, the key is the document's hash."""
+    intake = load_intake()
+    doc = read_document(args.file)
+    at = submitted_at(doc)
+    key = doc.get("submission_key") or f"doc-sha256-{canonical_sha256(doc)}"
+    store = SubmissionStore(open_engine(database_url(args)))
+    try:
+        saved = intake.submit(store, doc["answers"], key, at)
+    except AnswersInvalid as e:
+        raise invalid_answers(e, intake.messages) from None
+    except KeyConflict:
+        raise UserError(
+            "this submission_key is already stored with different answers; "
+            "send the original answers or use a new key"
+        ) from None
+    print_json(
+        {"id": saved.id, "reference": saved.reference, "outcome": saved.outcome,
+         "duplicate": saved.duplicate}
+    )
+    return 0
+
+
+def screen(args: argparse.Namespace) -> int:
+    intake = load_intake()
+    doc = read_document(args.file)
+    submitted_at(doc)
+    try:
+        result = screen_document(doc, intake.form, intake.validator, intake.rules)
+    except AnswersInvalid as e:
+        raise invalid_answers(e, intake.messages) from None
+    print_json(result)
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    url = database_url(args)
+    open_engine(url).dispose()
+    print(f"Database ready: {shown_url(url)}")
+    return 0
+
+
+def seed_demo(args: argparse.Namespace) -> int:
+    """Validated and screened for real, stored in chunks (100,000 rows in minutes)."""
+    if args.n < 0:
+        raise UserError("--n must be 0 or more")
+    intake = load_intake()
+    engine = open_engine(database_url(args))
+    rng = random.Random(args.seed)
+    synthesizer = Synthesizer(intake.form)
+    now = dt.datetime.now(dt.UTC)
+    stored, batch = 0, []
+    for _ in range(args.n):
+        at = now - dt.timedelta(seconds=rng.uniform(0, DEMO_DAYS * 86400))
+        raw = synthesizer.answers(rng, at.date())
+        batch.append(prepared(intake, raw, f"demo-{uuid.uuid4()}", at))
+        if len(batch) == CHUNK:
+            stored += save_many(engine, batch)
+            batch = []
+    stored += save_many(engine, batch)
+    engine.dispose()
+    print(f"Stored {stored} demo submissions in {shown_url(database_url(args))}")
+    return 0
+
+
+# ---- helpers -------------------------------------------------------------------------
+
+
+def load_intake() -> Intake:
+    """The loaded definitions; a broken definition is the user's to fix (exit 1)."""
+    try:
+        return Intake.load()
+    except DefinitionError as e:
+        lines = [str(p) for p in e.problems]
+        raise UserError("\n".join(["the definitions have problems (run: intake check):", *lines]),
+                        exit_code=1) from None
+
+
+def prepared(
+    intake: Intake, raw: Mapping[str, Any], key: str, at: dt.datetime
+) -> NewSubmission:
+    """What `Intake.submit` hands to the store, built without storing (for bulk inserts).
+
+    Mirrors Intake.submit; to be replaced by an `Intake.prepare` shared by both.
+    """
+    valid = intake.validate(raw, on=at.date())
+    screening = intake.screen(valid)
+    return NewSubmission(
+        submission_key=key,
+        form_id=intake.form.form_id,
+        form_version=intake.form.version,
+        answers=valid.answers,
+        calculated=valid.calculated,
+        submitted_at=at,
+        outcome=screening.outcome.value,
+        rules_version=screening.rules_version,
+        rules_fired=[rule.to_json() for rule in screening.fired],
+        search_text=intake.search_text(valid.answers),
+    )
+
+
+def read_document(source: str) -> dict[str, Any]:
+    """A submission document from a file or stdin, checked for shape (not for answers)."""
+    name = "standard input" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"cannot read {name}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{name} is not UTF-8 text") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UserError(
+            f"{name} is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
+        ) from None
+    expected = ", ".join(DOCUMENT_KEYS)
+    if not isinstance(doc, dict):
+        raise UserError(f"{name} must hold a JSON object with the keys {expected}")
+    unknown = sorted(set(doc) - set(DOCUMENT_KEYS))
+    if unknown:
+        raise UserError(f"{name}: unknown key(s) {', '.join(unknown)}; expected {expected}")
+    if not isinstance(doc.get("answers"), dict):
+        raise UserError(f'{name} needs "answers": an object of answers keyed by question id')
+    key = doc.get("submission_key")
+    if key is not None and not (isinstance(key, str) and 0 < len(key.strip()) <= MAX_KEY_LENGTH):
+        raise UserError(f"submission_key must be text of 1 to {MAX_KEY_LENGTH} characters")
+    return doc
+
+
+def submitted_at(doc: Mapping[str, Any]) -> dt.datetime | None:
+    """The document's submitted_at as an aware UTC time (no offset means UTC), or None."""
+    value = doc.get("submitted_at")
+    if value is None or value == "":
+        return None
+    try:
+        at = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        at = None
+    if at is None:
+        raise UserError('submitted_at must be an ISO-8601 time, e.g. "2026-11-26T14:30:00Z"')
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+
+
+def invalid_answers(error: AnswersInvalid, messages: Messages) -> UserError:
+    """One line per problem: the question id and what the patient would read."""
+    lines = [f"{p.question_id}: {messages.get(p.message_id, **p.values)}" for p in error.problems]
+    return UserError("\n".join([f"{len(lines)} answer(s) to fix:", *lines]))
+
+
+def database_url(args: argparse.Namespace) -> str:
+    return str(args.database or default_url())
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password; a SQLite file as an absolute path."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+    return parsed.render_as_string(hide_password=True)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Fixtures shared by the test modules: the loaded definitions, a real SQLite store, answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from intake_pipeline import Intake
+from questions import AnswerValidator, Form, Messages, load_form, load_messages
+from storage import SubmissionStore, open_engine
+
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="session")
+def form() -> Form:
+    return load_form()
+
+
+@pytest.fixture(scope="session")
+def messages(form: Form) -> Messages:
+    return load_messages(languages=form.definition.languages)
+
+
+@pytest.fixture(scope="session")
+def validator(form: Form) -> AnswerValidator:
+    return AnswerValidator(form)
+
+
+@pytest.fixture(scope="session")
+def intake() -> Intake:
+    return Intake.load()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return TODAY
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A real SQLite file in a folder make_engine has to create."""
+    return f"sqlite:///{tmp_path / 'data' / 'intake.db'}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = open_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine) -> SubmissionStore:
+    return SubmissionStore(engine)
+
+
+def candidate_answers() -> dict[str, Any]:
+    """A typical 64-year-old with right-knee osteoarthritis and no reason for review."""
+    return {
+        "first_name": "Maria",
+        "last_name": "Lopez",
+        "date_of_birth": "1962-05-14",
+        "sex_at_birth": "female",
+        "phone": "555-123-4567",
+        "email": "maria.lopez@example.com",
+        "contact_method": "phone",
+        "height_ft": 5,
+        "height_in": 5,
+        "weight_lb": 170,
+        "pain_areas": ["knee_right"],
+        "pain_duration": "over_1_year",
+        "pain_onset": "gradual",
+        "pain_average": 6,
+        "pain_activity": "yes",
+        "morning_stiffness": "under_30_min",
+        "crepitus": "yes",
+        "swelling": "mild",
+        "knee_locked": "no",
+        "hot_swollen": "no",
+        "fever": "no",
+        "injury_deformity": "no",
+        "weight_loss": "no",
+        "night_pain": "no",
+        "cancer_history": "no",
+        "treatments_tried": ["exercise_pt", "pain_medicine"],
+        "joint_replaced": "no",
+        "treatment_relief": "some",
+        "blood_thinners": "no",
+        "bleeding_disorder": "no",
+        "diabetes": "no",
+        "inflammatory_arthritis": ["none"],
+        "immune_suppressed": "no",
+        "allergies": ["none"],
+        "skin_problem": "no",
+        "daily_opioids": "no",
+        "medications": "Acetaminophen 500 mg when needed.",
+        "goals": "Walk my dog again.",
+        "consent_store": True,
+        "consent_not_advice": True,
+        "signature": "Maria Lopez",
+    }
+
+
+@pytest.fixture
+def valid_answers(validator: AnswerValidator) -> dict[str, Any]:
+    """A fresh copy of the candidate baseline for each test, checked valid on TODAY."""
+    answers = candidate_answers()
+    validator.validate(answers, today=TODAY)
+    return answers
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    url = os.environ.get("INTAKE_TEST_POSTGRES_URL", "").strip()
+    if not url:
+        if os.environ.get("INTAKE_REQUIRE_POSTGRES") == "1":
+            pytest.fail("INTAKE_REQUIRE_POSTGRES=1 but INTAKE_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL tests need INTAKE_TEST_POSTGRES_URL (CI sets it)")
+    return url
