@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, run: Callable[[argparse.Namespace], int], doc: str) -> Any:
+    def command(
+        name: str, run: Callable[[argparse.Namespace], int], doc: str
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, parents=[common], help=doc, description=doc)
         sub.set_defaults(run=run)
         return sub
@@ -112,9 +114,8 @@ def check(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     errors = [str(p) for p in problems if not p.warning]
     if errors or form is None or ruleset is None:
-        if form is None:
-            errors.append("(the rules are checked once the questionnaire loads)")
-        raise UserError("\n".join([f"{len(errors)} problem(s):", *errors]), exit_code=1)
+        later = ["(the rules are checked once the questionnaire loads)"] if form is None else []
+        raise UserError("\n".join([f"{len(errors)} problem(s):", *errors, *later]), exit_code=1)
     print(
         f"OK: {form.form_id} version {form.version}: {len(form.questions())} questions, "
         f"{len(ruleset.rules)} rules (rules version {ruleset.version})"
@@ -128,9 +129,9 @@ def submit(args: argparse.Namespace) -> int:
     doc = read_document(args.file)
     at = submitted_at(doc)
     key = doc.get("submission_key") or f"doc-sha256-{canonical_sha256(doc)}"
-    store = SubmissionStore(open_engine(database_url(args)))
+    engine = open_engine(database_url(args))
     try:
-        saved = intake.submit(store, doc["answers"], key, at)
+        saved = intake.submit(SubmissionStore(engine), doc["answers"], key, at)
     except AnswersInvalid as e:
         raise invalid_answers(e, intake.messages) from None
     except KeyConflict:
@@ -138,6 +139,8 @@ def submit(args: argparse.Namespace) -> int:
             "this submission_key is already stored with different answers; "
             "send the original answers or use a new key"
         ) from None
+    finally:
+        engine.dispose()
     print_json(
         {"id": saved.id, "reference": saved.reference, "outcome": saved.outcome,
          "duplicate": saved.duplicate}
@@ -146,9 +149,10 @@ def submit(args: argparse.Namespace) -> int:
 
 
 def screen(args: argparse.Namespace) -> int:
+    """What submit would decide, without touching the database."""
     intake = load_intake()
     doc = read_document(args.file)
-    submitted_at(doc)
+    submitted_at(doc)  # refuse a malformed time exactly as submit does
     try:
         result = screen_document(doc, intake.form, intake.validator, intake.rules)
     except AnswersInvalid as e:

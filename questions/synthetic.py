@@ -10,6 +10,7 @@ questions, lists or codes a form does not have are ignored, so any valid form wo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import unicodedata
@@ -18,6 +19,7 @@ from typing import Any
 
 from questions.answer_types import years_between
 from questions.calculated import calculate
+from questions.conditions import Name
 from questions.form import Form
 from questions.models import Question, QuestionType, TextFormat
 
@@ -119,6 +121,10 @@ class Synthesizer:
         for calc in form.calculated:
             if calc.kind == "bmi_imperial":
                 self.body.update({qid: role for role, qid in calc.inputs.items()})
+        self.inputs = {qid for calc in form.calculated for qid in calc.inputs.values()}
+        """Answers the calculated fields use: only these make `calculate` run again."""
+        for condition in form.calculations.values():
+            self.inputs |= names_in(condition.node)
         self.names: list[str] = []
         """Answers a signature must match, in order: a given name, then family names."""
         for q in form.questions():
@@ -141,7 +147,8 @@ class Synthesizer:
             if value is None or value == "" or value == []:
                 continue
             values[q.id] = value
-            calculated = calculate(self.form, values, today)
+            if q.id in self.inputs:
+                calculated = calculate(self.form, values, today)
         return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
     @staticmethod
@@ -268,6 +275,17 @@ def pick_many(
         return [rng.choice(alone)]
     chosen = [o for o in rest if rng.random() < spec.get(o, 1 / len(rest))]
     return chosen or [pick_one(rng, rest, {o: spec.get(o, 0.0) for o in rest})]
+
+
+def names_in(node: Any) -> set[str]:
+    """Every question or calculated id a parsed condition refers to."""
+    if isinstance(node, Name):
+        return {node.id}
+    if isinstance(node, tuple | list):
+        return set().union(*(names_in(part) for part in node))
+    if dataclasses.is_dataclass(node):
+        return set().union(*(names_in(getattr(node, f.name)) for f in dataclasses.fields(node)))
+    return set()
 
 
 def phone_number(rng: random.Random) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Widget
+from streamlit.testing.v1.element_tree import Block, Widget
 
 from intake_pipeline import Intake
 from questions import Question, QuestionType, text
@@ -119,6 +119,11 @@ def page_title(page_id: str) -> str:
     return text(intake().form.pages[page_index(page_id)].title)
 
 
+def text_of(value: Mapping[str, str] | None) -> str:
+    """A definition text (label, title) in English."""
+    return text(value)
+
+
 def message(message_id: str, **values: Any) -> str:
     return intake().messages.get(message_id, "en", **values)
 
@@ -145,6 +150,15 @@ def rendered_keys(at: AppTest) -> set[str]:
 
 def header(at: AppTest) -> str | None:
     return at.header[0].value if len(at.header) else None
+
+
+def review_boxes(at: AppTest) -> dict[str, Block]:
+    """The review page's containers, keyed by the page title in their subheader."""
+    return {
+        block.get("subheader")[0].value: block
+        for block in at.main.children.values()
+        if isinstance(block, Block) and len(block.get("subheader"))
+    }
 
 
 def errors(at: AppTest) -> list[str]:

@@ -67,6 +67,9 @@ def _text(q: Question, label: str, key: str) -> None:
             max_chars=q.max_length,
             type=kind,  # type: ignore[arg-type]
             autocomplete=_autocomplete(q),
+            # No browser-side check: it would hold back the typed value (so the server never
+            # sees it) and show Streamlit's wording; the validator's plain-words message rules.
+            validate="",
         )
 
 

@@ -31,7 +31,7 @@ class WizardState:
     errors: dict[str, AnswerProblem] = field(default_factory=dict)
     submission_key: str = field(default_factory=lambda: uuid.uuid4().hex)
     urgent: bool = False
-    """An urgent rule has fired: the urgent message is shown from then on."""
+    """An urgent rule fires on the answers given so far (checked at every Next)."""
     return_to_review: bool = False
     saved: Saved | None = None
     save_failed: bool = False
@@ -155,8 +155,8 @@ class Wizard:
         return {}
 
     def _check_urgent(self) -> None:
-        if not self.state.urgent:
-            self.state.urgent = bool(self.intake.urgent(self.values()))
+        """Re-evaluated at every Next, so the message matches what the clinic will see."""
+        self.state.urgent = bool(self.intake.urgent(self.values()))
 
     def submit(self) -> None:
         """Store once (idempotent on the form's key); confirm only after the commit."""
