@@ -2,8 +2,9 @@
 
 Columns: the submission's own fields (`META`), then every question in form order — a
 select_multiple becomes one `<id>___<code>` column per choice (REDCap's convention) —
-then the calculated fields. The layout is planned once per export as a list of small
-`Cells` functions, so a row costs one pass over the plan and no look-ups by name.
+then the calculated fields. The layout is planned once per export as a short list of `Cells`
+functions (runs of one-column questions, and multi-selects), so a row costs one pass over
+the plan with no per-question decisions.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from exports.formula import cell, guard
+from exports.formula import TRIGGERS, cell, guard
 from questions.form import CALCULATED_KINDS, Form
 from questions.models import Question, QuestionType
 
@@ -99,58 +100,77 @@ def _multi(question_id: str, codes: list[str], yes: str, no: str) -> Cells:
     return cells
 
 
-def _mapped(question_id: str, mapping: Mapping[Any, str]) -> Cells:
-    def cells(answers: Mapping[str, Any]) -> list[str]:
-        value = answers.get(question_id)
-        if value is None:
-            return [""]
-        label = mapping.get(value) if isinstance(value, str | bool) else None
-        return [guard(label) if label is not None else cell(value)]
+Single = tuple[str, Mapping[Any, str] | None]
+"""A one-column field: its key and, for labels, code (or True/False) → formula-safe label."""
+
+
+def _singles(fields: list[Single]) -> Cells:
+    """Cells of consecutive one-column fields, in one loop (the hot path of a big export)."""
+
+    def cells(values: Mapping[str, Any]) -> list[str]:
+        out = []
+        for key, labels in fields:
+            value = values.get(key)
+            if value is None:
+                out.append("")
+            elif labels is not None and type(value) in (str, bool) and value in labels:
+                out.append(labels[value])
+            elif type(value) is str:
+                out.append("'" + value if value and value[0] in TRIGGERS else value)
+            else:
+                out.append(cell(value))
+        return out
 
     return cells
 
 
-def _plain(question_id: str) -> Cells:
-    return lambda answers: [cell(answers.get(question_id))]
+def _labels(form: Form, question: Question, lang: str) -> Mapping[Any, str] | None:
+    if question.type is QuestionType.SELECT_ONE:
+        return {c.code: guard(form.choice_label(question, c.code, lang))
+                for c in form.choices(question)}
+    if question.type is QuestionType.CHECKBOX:
+        return {True: CHECKED[0], False: CHECKED[1]}
+    return None
 
 
-def question_cells(form: Form, question: Question, labels: bool, lang: str) -> Cells:
-    """How one question becomes cells, raw (codes, 1/0) or labelled."""
-    if question.type is QuestionType.SELECT_MULTIPLE:
-        codes = [c.code for c in form.choices(question)]
-        yes, no = CHECKED if labels else ("1", "0")
-        return _multi(question.id, codes, yes, no)
-    if labels and question.type is QuestionType.SELECT_ONE:
-        codes = [c.code for c in form.choices(question)]
-        return _mapped(question.id, {c: form.choice_label(question, c, lang) for c in codes})
-    if labels and question.type is QuestionType.CHECKBOX:
-        return _mapped(question.id, {True: CHECKED[0], False: CHECKED[1]})
-    return _plain(question.id)
-
-
-def calculated_cells(form: Form, labels: bool) -> list[Cells]:
-    out: list[Cells] = []
-    for calc in form.calculated:
-        if labels and CALCULATED_KINDS[calc.kind.value] == "boolean":
-            out.append(_mapped(calc.id, {True: YES_NO[0], False: YES_NO[1]}))
+def answer_plan(form: Form, labels: bool, lang: str) -> list[Cells]:
+    """How the answers become cells: runs of one-column questions, and multi-selects."""
+    plan: list[Cells] = []
+    run: list[Single] = []
+    for question in form.questions():
+        if question.type is QuestionType.SELECT_MULTIPLE:
+            if run:
+                plan.append(_singles(run))
+                run = []
+            codes = [c.code for c in form.choices(question)]
+            yes, no = CHECKED if labels else ("1", "0")
+            plan.append(_multi(question.id, codes, yes, no))
         else:
-            out.append(_plain(calc.id))
-    return out
+            run.append((question.id, _labels(form, question, lang) if labels else None))
+    if run:
+        plan.append(_singles(run))
+    return plan
+
+
+def calculated_plan(form: Form, labels: bool) -> Cells:
+    boolean = {True: YES_NO[0], False: YES_NO[1]}
+    return _singles([
+        (calc.id, boolean if labels and CALCULATED_KINDS[calc.kind.value] == "boolean" else None)
+        for calc in form.calculated
+    ])
 
 
 def row_function(form: Form, labels: bool = False, lang: str = "en") -> Callable[[Record], list[str]]:
     """A function from a stored submission record to its row of cells (see `header`)."""
-    answer_plan = [question_cells(form, q, labels, lang) for q in form.questions()]
-    calc_plan = calculated_cells(form, labels)
+    plan = answer_plan(form, labels, lang)
+    calculated_cells = calculated_plan(form, labels)
 
     def row(record: Record) -> list[str]:
         answers = record.get("answers") or {}
-        calculated = record.get("calculated") or {}
         cells = meta_cells(record)
-        for plan in answer_plan:
-            cells += plan(answers)
-        for plan in calc_plan:
-            cells += plan(calculated)
+        for part in plan:
+            cells += part(answers)
+        cells += calculated_cells(record.get("calculated") or {})
         return cells
 
     return row

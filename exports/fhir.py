@@ -31,26 +31,91 @@ from exports.fhir_questionnaire import questionnaire_resource, write_questionnai
 from questions.form import Form, text
 from questions.models import Question, QuestionType
 
-__all__ = ["questionnaire_resource", "response_resource", "write_bundle", "write_questionnaire"]
+__all__ = [
+    "ResponseBuilder",
+    "questionnaire_resource",
+    "response_resource",
+    "write_bundle",
+    "write_questionnaire",
+]
 
 
-def answers_of(form: Form, question: Question, value: Any, lang: str) -> list[dict[str, Any]]:
-    """The FHIR answers of one stored value (empty when there is nothing to say)."""
-    if value is None or value == "" or value == []:
-        return []
-    kind = question.type
-    if kind is QuestionType.SELECT_MULTIPLE:
-        codes = value if isinstance(value, list) else [value]
-        return [{"valueCoding": coding(form, question, str(c), lang)} for c in codes]
-    if kind is QuestionType.SELECT_ONE:
-        return [{"valueCoding": coding(form, question, str(value), lang)}]
-    if kind is QuestionType.CHECKBOX and isinstance(value, bool):
-        return [{"valueBoolean": value}]
-    if kind is QuestionType.INTEGER and isinstance(value, int) and not isinstance(value, bool):
-        return [{"valueInteger": value}]
-    if kind is QuestionType.DATE:
-        return [{"valueDate": str(value)}]
-    return [{"valueString": str(value)}]
+class ResponseBuilder:
+    """Builds QuestionnaireResponses for one form; texts and codings are prepared once."""
+
+    def __init__(self, form: Form, lang: str = "en") -> None:
+        self.form = form
+        self.lang = lang
+        self.pages = [
+            (page.id, text(page.title, lang),
+             [(q, text(q.label, lang), self._codings(q)) for q in page.questions])
+            for page in form.pages
+        ]
+        self.calculated = [(c.id, text(c.label, lang), calculated_type(form, c.id))
+                           for c in form.calculated]
+
+    def _codings(self, question: Question) -> dict[str, dict[str, Any]]:
+        if not question.choices:
+            return {}
+        return {c.code: coding(self.form, question, c.code, self.lang)
+                for c in self.form.choices(question)}
+
+    def answers(self, question: Question, codings: dict[str, dict[str, Any]],
+                value: Any) -> list[dict[str, Any]]:
+        """The FHIR answers of one stored value (empty when there is nothing to say)."""
+        if value is None or value == "" or value == []:
+            return []
+        kind = question.type
+        if kind is QuestionType.SELECT_MULTIPLE or kind is QuestionType.SELECT_ONE:
+            codes = value if isinstance(value, list) else [value]
+            return [{"valueCoding": codings.get(c) or coding(self.form, question, str(c))}
+                    for c in codes]
+        if kind is QuestionType.CHECKBOX and isinstance(value, bool):
+            return [{"valueBoolean": value}]
+        if kind is QuestionType.INTEGER and isinstance(value, int) and not isinstance(value, bool):
+            return [{"valueInteger": value}]
+        if kind is QuestionType.DATE:
+            return [{"valueDate": str(value)}]
+        return [{"valueString": str(value)}]
+
+    def items(self, record: Record) -> list[dict[str, Any]]:
+        answers: Mapping[str, Any] = record.get("answers") or {}
+        groups = []
+        for page_id, title, questions in self.pages:
+            items = []
+            for question, label, codings in questions:
+                given = self.answers(question, codings, answers.get(question.id))
+                if given:
+                    items.append({"linkId": question.id, "text": label, "answer": given})
+            if items:
+                groups.append({"linkId": page_id, "text": title, "item": items})
+        calculated: Mapping[str, Any] = record.get("calculated") or {}
+        calc_items = []
+        for calc_id, label, kind in self.calculated:
+            answer = calculated_answer(kind, calculated.get(calc_id))
+            if answer is not None:
+                calc_items.append({"linkId": calc_id, "text": label, "answer": [answer]})
+        if calc_items:
+            groups.append({"linkId": CALCULATED_GROUP, "text": CALCULATED_TITLE,
+                           "item": calc_items})
+        return groups
+
+    def resource(self, record: Record) -> dict[str, Any]:
+        """One stored submission as a QuestionnaireResponse (JSON-ready dict)."""
+        version = record.get("form_version") or self.form.version
+        resource: dict[str, Any] = {
+            "resourceType": "QuestionnaireResponse",
+            "id": fhir_id(str(record["id"])),
+            "identifier": {"system": reference_system(self.form),
+                           "value": str(record["reference"])},
+            "questionnaire": f"{self.form.definition.canonical_url}|{version}",
+            "status": "completed",
+            "authored": iso_utc(record["submitted_at"]),
+        }
+        items = self.items(record)
+        if items:
+            resource["item"] = items
+        return resource
 
 
 def calculated_answer(kind: str, value: Any) -> dict[str, Any] | None:
@@ -65,45 +130,9 @@ def calculated_answer(kind: str, value: Any) -> dict[str, Any] | None:
     return {"valueString": str(value)}
 
 
-def response_items(form: Form, record: Record, lang: str) -> list[dict[str, Any]]:
-    answers: Mapping[str, Any] = record.get("answers") or {}
-    groups = []
-    for page in form.pages:
-        items = []
-        for question in page.questions:
-            given = answers_of(form, question, answers.get(question.id), lang)
-            if given:
-                items.append({"linkId": question.id, "text": text(question.label, lang),
-                              "answer": given})
-        if items:
-            groups.append({"linkId": page.id, "text": text(page.title, lang), "item": items})
-    calculated: Mapping[str, Any] = record.get("calculated") or {}
-    calc_items = []
-    for calc in form.calculated:
-        answer = calculated_answer(calculated_type(form, calc.id), calculated.get(calc.id))
-        if answer is not None:
-            calc_items.append({"linkId": calc.id, "text": text(calc.label, lang),
-                               "answer": [answer]})
-    if calc_items:
-        groups.append({"linkId": CALCULATED_GROUP, "text": CALCULATED_TITLE, "item": calc_items})
-    return groups
-
-
 def response_resource(form: Form, record: Record, lang: str = "en") -> dict[str, Any]:
-    """One stored submission as a QuestionnaireResponse (JSON-ready dict)."""
-    version = record.get("form_version") or form.version
-    resource: dict[str, Any] = {
-        "resourceType": "QuestionnaireResponse",
-        "id": fhir_id(str(record["id"])),
-        "identifier": {"system": reference_system(form), "value": str(record["reference"])},
-        "questionnaire": f"{form.definition.canonical_url}|{version}",
-        "status": "completed",
-        "authored": iso_utc(record["submitted_at"]),
-    }
-    items = response_items(form, record, lang)
-    if items:
-        resource["item"] = items
-    return resource
+    """One stored submission as a QuestionnaireResponse (for a single record; see write_bundle)."""
+    return ResponseBuilder(form, lang).resource(record)
 
 
 BUNDLE_OPEN = '{"resourceType": "Bundle", "type": "collection"'
@@ -111,12 +140,13 @@ BUNDLE_OPEN = '{"resourceType": "Bundle", "type": "collection"'
 
 def write_bundle(records: Iterable[Record], form: Form, out: TextIO, lang: str = "en") -> int:
     """Stream a Bundle of QuestionnaireResponses, one entry per line; return the count."""
+    builder = ResponseBuilder(form, lang)
     out.write(BUNDLE_OPEN)
     count = 0
     for record in records:
         entry = {
             "fullUrl": f"urn:uuid:{record['id']}",
-            "resource": response_resource(form, record, lang),
+            "resource": builder.resource(record),
         }
         # FHIR JSON forbids an empty array, so "entry" opens only with the first one.
         out.write(',\n "entry": [\n  ' if count == 0 else ",\n  ")

@@ -6,6 +6,7 @@ questionnaire under its own URL gets matching code systems without code changes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from questions.form import CALCULATED_KINDS, Form, text
@@ -51,8 +52,13 @@ def reference_system(form: Form) -> str:
     return f"{form.definition.canonical_url}/submission-reference"
 
 
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
 def fhir_id(value: str) -> str:
     """A FHIR resource id allows letters, digits, '-' and '.' only (no '_'), up to 64."""
+    if FHIR_ID.fullmatch(value):
+        return value
     return "".join(c if c.isascii() and (c.isalnum() or c in "-.") else "-" for c in value)[:64]
 
 
