@@ -26,7 +26,6 @@ from questions.synthetic import Synthesizer
 from rules import load_rules, screen_document
 from storage import (
     KeyConflict,
-    NewSubmission,
     SubmissionStore,
     canonical_sha256,
     default_url,
@@ -181,7 +180,7 @@ def seed_demo(args: argparse.Namespace) -> int:
     for _ in range(args.n):
         at = now - dt.timedelta(seconds=rng.uniform(0, DEMO_DAYS * 86400))
         raw = synthesizer.answers(rng, at.date())
-        batch.append(prepared(intake, raw, f"demo-{uuid.uuid4()}", at))
+        batch.append(intake.prepare(raw, f"demo-{uuid.uuid4()}", at))
         if len(batch) == CHUNK:
             stored += save_many(engine, batch)
             batch = []
@@ -202,29 +201,6 @@ def load_intake() -> Intake:
         lines = [str(p) for p in e.problems]
         raise UserError("\n".join(["the definitions have problems (run: intake check):", *lines]),
                         exit_code=1) from None
-
-
-def prepared(
-    intake: Intake, raw: Mapping[str, Any], key: str, at: dt.datetime
-) -> NewSubmission:
-    """What `Intake.submit` hands to the store, built without storing (for bulk inserts).
-
-    Mirrors Intake.submit; to be replaced by an `Intake.prepare` shared by both.
-    """
-    valid = intake.validate(raw, on=at.date())
-    screening = intake.screen(valid)
-    return NewSubmission(
-        submission_key=key,
-        form_id=intake.form.form_id,
-        form_version=intake.form.version,
-        answers=valid.answers,
-        calculated=valid.calculated,
-        submitted_at=at,
-        outcome=screening.outcome.value,
-        rules_version=screening.rules_version,
-        rules_fired=[rule.to_json() for rule in screening.fired],
-        search_text=intake.search_text(valid.answers),
-    )
 
 
 def read_document(source: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from questions import (
@@ -34,10 +35,11 @@ class Intake:
     rules: RuleSet
 
     @classmethod
-    def load(cls) -> Intake:
+    def load(cls, form_path: Path | None = None, rules_path: Path | None = None) -> Intake:
         """Load and cross-check questionnaire, messages and rules; DefinitionError if broken."""
-        form = load_form()
-        return cls(form, load_messages(languages=form.definition.languages), load_rules(form))
+        form = load_form(form_path)
+        messages = load_messages(languages=form.definition.languages)
+        return cls(form, messages, load_rules(form, rules_path))
 
     @cached_property
     def validator(self) -> AnswerValidator:
@@ -53,6 +55,34 @@ class Intake:
         """Urgent rules that fire on the answers so far (the wizard's interrupt)."""
         return urgent_rules(self.rules, values)
 
+    def prepare(
+        self,
+        raw: Mapping[str, Any],
+        submission_key: str,
+        submitted_at: dt.datetime | None = None,
+        language: str = "en",
+    ) -> NewSubmission:
+        """Validate and screen into a record ready to store; AnswersInvalid if invalid.
+
+        Age is counted on the UTC date of submission.
+        """
+        at = (submitted_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        valid = self.validate(raw, on=at.date())
+        screening = self.screen(valid)
+        return NewSubmission(
+            submission_key=submission_key,
+            form_id=self.form.form_id,
+            form_version=self.form.version,
+            answers=valid.answers,
+            calculated=valid.calculated,
+            submitted_at=at,
+            language=language,
+            outcome=screening.outcome.value,
+            rules_version=screening.rules_version,
+            rules_fired=[rule.to_json() for rule in screening.fired],
+            search_text=self.search_text(valid.answers),
+        )
+
     def submit(
         self,
         store: SubmissionStore,
@@ -61,25 +91,8 @@ class Intake:
         submitted_at: dt.datetime | None = None,
         language: str = "en",
     ) -> Saved:
-        """Validate, screen and store; AnswersInvalid or KeyConflict on refusal."""
-        at = (submitted_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-        valid = self.validate(raw, on=at.date())
-        screening = self.screen(valid)
-        return store.save(
-            NewSubmission(
-                submission_key=submission_key,
-                form_id=self.form.form_id,
-                form_version=self.form.version,
-                answers=valid.answers,
-                calculated=valid.calculated,
-                submitted_at=at,
-                language=language,
-                outcome=screening.outcome.value,
-                rules_version=screening.rules_version,
-                rules_fired=[rule.to_json() for rule in screening.fired],
-                search_text=self.search_text(valid.answers),
-            )
-        )
+        """Validate, screen and store (committed on return); AnswersInvalid or KeyConflict."""
+        return store.save(self.prepare(raw, submission_key, submitted_at, language))
 
     def search_text(self, answers: Mapping[str, Any]) -> str:
         """Identifying text answers (names, phone, email), folded for the clinician's search."""

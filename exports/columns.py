@@ -62,7 +62,9 @@ def iso_utc(at: Any) -> str:
     if isinstance(at, dt.datetime):
         if at.tzinfo is None:
             at = at.replace(tzinfo=dt.UTC)
-        return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if at.utcoffset():
+            at = at.astimezone(dt.UTC)
+        return at.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     return cell(at)
 
 
@@ -70,20 +72,21 @@ def fired_ids(rules_fired: Any) -> str:
     """Rule ids joined by ';'; notes and explanations stay in the store for the detail view."""
     if not rules_fired:
         return ""
-    ids = (r.get("id", "") if isinstance(r, Mapping) else str(r) for r in rules_fired)
+    ids = [r.get("id", "") if isinstance(r, Mapping) else str(r) for r in rules_fired]
     return guard(";".join(ids))
 
 
-def meta_cells(record: Record) -> list[str]:
+def meta_cells(record: Record) -> list[Any]:
+    get = record.get
     return [
-        cell(record.get("id")),
-        cell(record.get("reference")),
-        iso_utc(record.get("submitted_at")),
-        cell(record.get("form_version")),
-        cell(record.get("rules_version")),
-        cell(record.get("outcome")),
-        fired_ids(record.get("rules_fired")),
-        cell(record.get("status")),
+        cell(get("id")),
+        cell(get("reference")),
+        iso_utc(get("submitted_at")),
+        get("form_version"),  # an integer (or None): the csv module writes it as is
+        cell(get("rules_version")),
+        cell(get("outcome")),
+        fired_ids(get("rules_fired")),
+        cell(get("status")),
     ]
 
 
@@ -105,9 +108,25 @@ Single = tuple[str, Mapping[Any, str] | None]
 
 
 def _singles(fields: list[Single]) -> Cells:
-    """Cells of consecutive one-column fields, in one loop (the hot path of a big export)."""
+    """Cells of consecutive one-column fields (the hot path of a big export).
 
-    def cells(values: Mapping[str, Any]) -> list[str]:
+    None, int and float go to the csv module as they are (it writes "" and the number);
+    text is guarded inline; anything else (booleans, odd stored values) goes to `cell`.
+    """
+    keys = [key for key, _ in fields]
+    if all(labels is None for _, labels in fields):
+
+        def raw(values: Mapping[str, Any]) -> list[Any]:
+            return [
+                v if v is None or (t := type(v)) is int or t is float
+                else (v if not v or v[0] not in TRIGGERS else "'" + v) if t is str
+                else cell(v)
+                for v in map(values.get, keys)
+            ]
+
+        return raw
+
+    def labelled(values: Mapping[str, Any]) -> list[str]:
         out = []
         for key, labels in fields:
             value = values.get(key)
@@ -115,13 +134,11 @@ def _singles(fields: list[Single]) -> Cells:
                 out.append("")
             elif labels is not None and type(value) in (str, bool) and value in labels:
                 out.append(labels[value])
-            elif type(value) is str:
-                out.append("'" + value if value and value[0] in TRIGGERS else value)
             else:
                 out.append(cell(value))
         return out
 
-    return cells
+    return labelled
 
 
 def _labels(form: Form, question: Question, lang: str) -> Mapping[Any, str] | None:

@@ -9,7 +9,20 @@ from typing import Any
 from questions.condition_check import Checker, FieldSpec
 from questions.condition_eval import Compiler, Predicate, explain
 from questions.condition_parser import parse
-from questions.conditions import ConditionSyntaxError, Node, Values
+from questions.conditions import (
+    And,
+    Answered,
+    Compare,
+    ConditionSyntaxError,
+    Count,
+    Has,
+    InList,
+    Name,
+    Node,
+    Not,
+    Or,
+    Values,
+)
 from questions.errors import Msg
 
 
@@ -22,6 +35,11 @@ class Condition:
 
     def __call__(self, values: Values) -> bool:
         return self.predicate(values)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """Question and calculated ids the condition reads."""
+        return frozenset(_names(self.node))
 
     def explain(self, values: Values) -> list[str]:
         """Why the condition holds for these values (see `condition_eval.explain`)."""
@@ -52,3 +70,19 @@ def compile_condition(
         return None, problems
     compiler = Compiler(fields, params)
     return Condition(source, node, compiler, compiler.predicate(node)), []
+
+
+def _names(node: object) -> set[str]:
+    if isinstance(node, Name):
+        return {node.id}
+    if isinstance(node, Count | Answered):
+        return {node.name.id}
+    if isinstance(node, Has | InList):
+        return {node.name.id}
+    if isinstance(node, Compare):
+        return _names(node.left) | _names(node.right)
+    if isinstance(node, And | Or):
+        return set().union(*(_names(p) for p in node.parts))
+    if isinstance(node, Not):
+        return _names(node.part)
+    return set()

@@ -82,6 +82,16 @@ class Form:
                 return text(choice.label, lang)
         return code
 
+    @property
+    def calculation_inputs(self) -> frozenset[str]:
+        """Question ids that calculated fields read: only these need a recalculation."""
+        names: set[str] = set()
+        for calc in self.definition.calculated:
+            names |= set(calc.inputs.values())
+            if calc.id in self.calculations:
+                names |= self.calculations[calc.id].names
+        return frozenset(names)
+
     def is_relevant(self, question_id: str, values: Mapping[str, Any]) -> bool:
         condition = self.relevance.get(question_id)
         return condition is None or condition(values)

@@ -72,6 +72,7 @@ class AnswerValidator:
             **fields,
         )
         self.model._validator = self
+        self.calc_inputs = form.calculation_inputs
 
     def validate(
         self,
@@ -135,7 +136,8 @@ class AnswerValidator:
                     continue
                 if is_answered(value):
                     values[q.id] = value
-                    calculated = calculate(self.form, values, today)
+                    if q.id in self.calc_inputs:
+                        calculated = calculate(self.form, values, today)
                     continue
             if q.required:
                 kind = "must_check" if q.type is QuestionType.CHECKBOX else "required"

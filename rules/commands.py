@@ -37,14 +37,17 @@ def screen_document(
 
 
 def submission_date(submitted_at: Any) -> dt.date | None:
-    """The calendar date of an ISO timestamp or date, as written (its own UTC offset)."""
+    """The UTC calendar date of an ISO timestamp (no offset means UTC), as `intake submit` uses."""
     if submitted_at is None or submitted_at == "":
         return None
-    if isinstance(submitted_at, dt.datetime):
-        return submitted_at.date()
-    if isinstance(submitted_at, dt.date):
+    if isinstance(submitted_at, dt.date) and not isinstance(submitted_at, dt.datetime):
         return submitted_at
     try:
-        return dt.datetime.fromisoformat(str(submitted_at)).date()
+        at = (
+            submitted_at
+            if isinstance(submitted_at, dt.datetime)
+            else dt.datetime.fromisoformat(str(submitted_at))
+        )
     except ValueError as e:
         raise AnswersInvalid([AnswerProblem("submitted_at", "error_date")]) from e
+    return at.date() if at.tzinfo is None else at.astimezone(dt.UTC).date()

@@ -401,7 +401,8 @@ def test_screen_document_returns_outcome_rule_ids_and_calculated_fields(
 @pytest.mark.parametrize(
     ("submitted_at", "outcome", "age_then"),
     [
-        ("2026-05-13T23:30:00-05:00", "exclude", 17),  # the day before the 18th birthday
+        ("2026-05-13T18:30:00-05:00", "exclude", 17),  # 23:30 UTC, the day before the birthday
+        ("2026-05-13T23:30:00-05:00", "review", 18),  # 04:30 UTC on the birthday: UTC date counts
         ("2026-05-14T09:00:00+00:00", "review", 18),
         ("2026-05-14", "review", 18),
         (None, "review", 18),  # no submitted_at: today (TODAY)

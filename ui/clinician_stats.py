@@ -90,7 +90,7 @@ def weekly_outcomes(engine: Engine, flt: SubmissionFilter) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame({"week": pd.Series(dtype="datetime64[ns]"), "outcome": [], "n": []})
     days = pd.to_datetime(frame["day"].astype(str))
-    frame["week"] = (days - pd.to_timedelta(days.dt.weekday, unit="D")).dt.normalize()
+    frame["week"] = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.normalize()
     frame["outcome"] = frame["outcome"].fillna("not screened")
     return frame.groupby(["week", "outcome"], as_index=False)["n"].sum()
 

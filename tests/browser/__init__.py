@@ -1,0 +1,1 @@
+"""Real-browser tests: the real app server, Debian's Chromium driven by Playwright (issue 7)."""
