@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import sys
 import uuid
@@ -31,6 +32,7 @@ from storage import (
     default_url,
     open_engine,
 )
+from exports.commands import add_export_parser, run_export
 from storage.bulk import CHUNK, save_many
 
 DOCUMENT_KEYS = ("submission_key", "submitted_at", "answers")
@@ -53,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as e:
         print(f"intake {args.command}: {e}", file=sys.stderr)
         return e.exit_code
+    except BrokenPipeError:
+        # The reader went away (e.g. `intake export | head`): stop quietly, like cat does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed = command("seed-demo", seed_demo, "Store N synthetic valid submissions (demos).")
     seed.add_argument("--n", type=int, required=True, help="how many submissions to store")
     seed.add_argument("--seed", type=int, help="random seed, for the same answers every run")
+    add_export_parser(commands).set_defaults(run=run_export, command="export")
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The flat column layout shared by the raw and labelled CSV exports (and the dictionary).
+"""The flat column layout of the raw and labelled CSV exports (the dictionary describes it).
 
 Columns: the submission's own fields (`META`), then every question in form order — a
 select_multiple becomes one `<id>___<code>` column per choice (REDCap's convention) —
@@ -34,8 +34,11 @@ YES_NO = ("Yes", "No")
 MULTI_SEPARATOR = "___"
 
 Record = Mapping[str, Any]
-Cells = Callable[[Mapping[str, Any]], list[str]]
-"""Given a submission's answers (or calculated values), the cells of one question."""
+Cells = Callable[[Mapping[str, Any]], list[Any]]
+"""Given a submission's answers (or calculated values), the cells of some columns.
+
+A cell is a string, or None / an int / a float that the csv module writes as "" / the number.
+"""
 
 
 def multi_column(question_id: str, code: str) -> str:
@@ -95,8 +98,8 @@ def _multi(question_id: str, codes: list[str], yes: str, no: str) -> Cells:
 
     def cells(answers: Mapping[str, Any]) -> list[str]:
         picked = answers.get(question_id)
-        if picked is None:
-            return empty  # not relevant: empty cells, not "0"
+        if not picked:
+            return empty  # not relevant (or nothing picked): empty cells, not "0"
         chosen = set(picked) if isinstance(picked, list) else {picked}
         return [yes if code in chosen else no for code in codes]
 
@@ -126,7 +129,7 @@ def _singles(fields: list[Single]) -> Cells:
 
         return raw
 
-    def labelled(values: Mapping[str, Any]) -> list[str]:
+    def labelled(values: Mapping[str, Any]) -> list[Any]:
         out = []
         for key, labels in fields:
             value = values.get(key)
@@ -177,12 +180,14 @@ def calculated_plan(form: Form, labels: bool) -> Cells:
     ])
 
 
-def row_function(form: Form, labels: bool = False, lang: str = "en") -> Callable[[Record], list[str]]:
+def row_function(
+    form: Form, labels: bool = False, lang: str = "en"
+) -> Callable[[Record], list[Any]]:
     """A function from a stored submission record to its row of cells (see `header`)."""
     plan = answer_plan(form, labels, lang)
     calculated_cells = calculated_plan(form, labels)
 
-    def row(record: Record) -> list[str]:
+    def row(record: Record) -> list[Any]:
         answers = record.get("answers") or {}
         cells = meta_cells(record)
         for part in plan:

@@ -52,7 +52,8 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--status", action="append", choices=STATUSES, default=[],
                         help="only this review status (repeat for several)")
     parser.add_argument("--lang", default="en", help="language of labels (default: en)")
-    parser.add_argument("--database", metavar="URL", default=None,
+    # SUPPRESS: a --database given before the subcommand (on the main parser) is kept.
+    parser.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
                         help="database URL (default: INTAKE_DATABASE_URL, else ./data/intake.db)")
     parser.set_defaults(func=run_export)
     return parser
@@ -78,7 +79,8 @@ def run_export(args: argparse.Namespace) -> int:
         if args.lang not in form.definition.languages:
             known = ", ".join(form.definition.languages)
             raise ExportError(f"--lang {args.lang!r} is not a language of the form ({known})")
-        engine = open_engine(args.database or default_url()) if fmt.uses_store else None
+        url = getattr(args, "database", None) or default_url()
+        engine = open_engine(url) if fmt.uses_store else None
         try:
             with _output(args.out) as out:
                 count = write_export(fmt.name, engine, form, flt, out, lang=args.lang)  # type: ignore[arg-type]

@@ -72,31 +72,27 @@ META_FIELDS = (
 TEXT_VALIDATION = {TextFormat.PHONE: "phone", TextFormat.EMAIL: "email"}
 
 
-def row(**cells: str) -> Row:
-    unknown = set(cells) - set(HEADERS)
-    if unknown:  # a programming error, caught by the tests
-        raise KeyError(f"not a dictionary header: {sorted(unknown)}")
-    return {h: cells.get(h, "") for h in HEADERS}
+SHORT_NAMES = {
+    "name": "Variable / Field Name", "form": "Form Name", "section": "Section Header",
+    "type": "Field Type", "label": "Field Label",
+    "choices": "Choices, Calculations, OR Slider Labels", "note": "Field Note",
+    "validation": "Text Validation Type OR Show Slider Number", "min": "Text Validation Min",
+    "max": "Text Validation Max", "identifier": "Identifier?",
+    "branching": "Branching Logic (Show field only if...)", "required": "Required Field?",
+    "annotation": "Field Annotation",
+}
+"""Python-friendly names for the headers this module fills; the others stay empty."""
 
 
 def _fields(**named: str) -> Row:
-    """row() with Python-friendly names for the headers used here."""
-    names = {
-        "name": "Variable / Field Name", "form": "Form Name", "section": "Section Header",
-        "type": "Field Type", "label": "Field Label",
-        "choices": "Choices, Calculations, OR Slider Labels", "note": "Field Note",
-        "validation": "Text Validation Type OR Show Slider Number",
-        "min": "Text Validation Min", "max": "Text Validation Max", "identifier": "Identifier?",
-        "branching": "Branching Logic (Show field only if...)", "required": "Required Field?",
-        "annotation": "Field Annotation",
-    }
-    return row(**{names[k]: v for k, v in named.items()})
+    cells = {SHORT_NAMES[key]: value for key, value in named.items()}
+    return {h: cells.get(h, "") for h in HEADERS}
 
 
 def meta_rows() -> Iterator[Row]:
-    for i, (name, label, validation, note) in enumerate(META_FIELDS):
+    for i, (name, label, check, note) in enumerate(META_FIELDS):
         yield _fields(name=name, form=SUBMISSION_FORM, section="Submission" if i == 0 else "",
-                      type="text", label=label, validation=validation,
+                      type="text", label=label, validation=check,
                       annotation=f"{note} @READONLY")
 
 

@@ -23,6 +23,7 @@ the form REDCap users write by hand.
 
 from __future__ import annotations
 
+from exports.logic import name_first, push_not
 from questions.conditions import (
     NEGATE_OP,
     And,
@@ -38,7 +39,6 @@ from questions.conditions import (
     Or,
 )
 from questions.form import Form
-from exports.logic import name_first, push_not
 
 OPERATORS = {"=": "=", "==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 NUMERIC = {"integer", "decimal"}
@@ -122,7 +122,8 @@ class _Writer:
             raise Untranslatable("a list given as a parameter")
         op, joiner = ("!=", " and ") if negated else ("=", " or ")
         kind = self.kind(node.name)
-        parts = [f"[{node.name.id}] {OPERATORS[op]} {self.value(i.value, kind)}" for i in node.items]
+        field = f"[{node.name.id}] {OPERATORS[op]}"
+        parts = [f"{field} {self.value(item.value, kind)}" for item in node.items]
         return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
     def has(self, node: Has, negated: bool) -> str:
@@ -142,4 +143,5 @@ class _Writer:
     def sum(self, name: Name) -> str:
         """How many codes of a select_multiple are ticked (REDCap checkbox values are 1/0)."""
         question = self.form.question(name.id)
-        return "sum(" + ", ".join(f"[{name.id}({c.code})]" for c in self.form.choices(question)) + ")"
+        ticks = ", ".join(f"[{name.id}({c.code})]" for c in self.form.choices(question))
+        return f"sum({ticks})"

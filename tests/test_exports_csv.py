@@ -13,17 +13,18 @@ import datetime as dt
 import io
 import itertools
 import tracemalloc
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, create_engine, make_url, text, update
 
 from exports import FORMATS, export_bytes, guard, header, write_export, write_records
 from intake_pipeline import Intake
 from questions import Form, load_form
-from storage import NewSubmission, SubmissionStore
+from storage import NewSubmission, SubmissionStore, open_engine
 from storage.bulk import save_many
 from storage.queries import SubmissionFilter
 from storage.schema import submissions
@@ -132,19 +133,22 @@ def three_submissions(answers: dict[str, Any]) -> list[tuple[str, dict[str, Any]
     ]
 
 
-@pytest.fixture
-def stored(
-    intake: Intake, store: SubmissionStore, engine: Engine, valid_answers: dict[str, Any]
-) -> dict[str, str]:
+def store_three(intake: Intake, engine: Engine, answers: dict[str, Any]) -> dict[str, str]:
     """Store the three submissions (b reviewed); return the placeholders' values."""
+    store = SubmissionStore(engine)
     values = {"<rules>": intake.rules.version}
-    for name, answers, at in three_submissions(valid_answers):
-        saved = intake.submit(store, answers, f"export-{name}", submitted_at=at)
+    for name, submission, at in three_submissions(answers):
+        saved = intake.submit(store, submission, f"export-{name}", submitted_at=at)
         values[f"<id-{name}>"], values[f"<ref-{name}>"] = saved.id, saved.reference
     with engine.begin() as conn:
         conn.execute(update(submissions).where(submissions.c.id == values["<id-b>"])
                      .values(status="reviewed"))
     return values
+
+
+@pytest.fixture
+def stored(intake: Intake, engine: Engine, valid_answers: dict[str, Any]) -> dict[str, str]:
+    return store_three(intake, engine, valid_answers)
 
 
 def expected(rows: list[str], values: dict[str, str]) -> bytes:
@@ -159,6 +163,33 @@ def test_export_matches_the_expected_text_byte_for_byte(
     engine: Engine, form: Form, stored: dict[str, str], fmt: str, rows: list[str]
 ) -> None:
     assert export_bytes(fmt, engine, form, SubmissionFilter()) == expected(rows, stored)
+
+
+@pytest.fixture
+def pg_engine(postgres_url: str) -> Iterator[Engine]:
+    """A fresh schema in the test database, dropped afterwards."""
+    schema = f"exports_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = open_engine(url.render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("fmt, rows", [("csv", RAW_ROWS), ("labels", LABEL_ROWS)])
+def test_postgresql_exports_the_same_bytes(
+    intake: Intake, pg_engine: Engine, valid_answers: dict[str, Any], fmt: str, rows: list[str]
+) -> None:
+    values = store_three(intake, pg_engine, valid_answers)
+    assert export_bytes(fmt, pg_engine, intake.form, SubmissionFilter()) == expected(rows, values)
 
 
 def test_header_is_the_documented_column_contract(form: Form) -> None:

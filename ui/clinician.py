@@ -82,7 +82,6 @@ def log_out() -> None:
 
 def dashboard_page() -> None:
     user = common.user()
-    st.set_page_config(page_title="Clinician dashboard", layout="wide")
     with st.sidebar:
         st.caption("Logged in as")
         common.plain(user.username)

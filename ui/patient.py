@@ -9,14 +9,18 @@ from intake_pipeline import Intake
 from questions import text
 from ui.question_widgets import render_question, show_value
 from ui.resources import get_intake
-from ui.wizard import Wizard, WizardState
+from ui.wizard import Wizard, WizardState, pick_language
 
 STATE_KEY = "wizard"
+LANGUAGE_KEY = "language"
 
 
 def wizard() -> Wizard:
-    if STATE_KEY not in st.session_state:
-        st.session_state[STATE_KEY] = WizardState()
+    if STATE_KEY not in st.session_state:  # a new session: `?lang=es` opens it in Spanish
+        languages = get_intake().form.definition.languages
+        st.session_state[STATE_KEY] = WizardState(
+            language=pick_language(st.query_params.get("lang"), languages)
+        )
     return Wizard(get_intake(), st.session_state[STATE_KEY], st.session_state)
 
 
@@ -24,10 +28,13 @@ def patient_page() -> None:
     w = wizard()
     msg = w.intake.messages
     lang = w.state.language
+    st.set_page_config(page_title=msg.get("page_title", lang))
     if w.state.saved is not None:
         confirmation(w)
         return
     w.sync_from_widgets()
+    if w.state.step == 0:
+        language_choice(w)
     total = len(w.pages) + 1
     title = msg.get("review_title", lang) if w.on_review else text(w.pages[w.state.step].title, lang)
     st.progress(
@@ -42,6 +49,30 @@ def patient_page() -> None:
         questions_page(w)
     st.divider()
     st.caption(msg.get("disclaimer", lang))
+
+
+def language_choice(w: Wizard) -> None:
+    """English / Español at the top of the first page, labelled in every language."""
+    msg, languages = w.intake.messages, w.intake.form.definition.languages
+    if len(languages) < 2:
+        return
+    if LANGUAGE_KEY not in st.session_state:  # cleaned up while on other pages: re-seed
+        st.session_state[LANGUAGE_KEY] = w.state.language
+    st.radio(
+        " / ".join(msg.get("language_label", code) for code in languages),
+        languages,
+        format_func=lambda code: msg.get("language_name", code),  # each name in itself
+        key=LANGUAGE_KEY,
+        horizontal=True,
+        on_change=change_language,
+    )
+
+
+def change_language() -> None:
+    """Every text follows at once; `lang` in the URL follows too, so a reload keeps it."""
+    state = st.session_state[STATE_KEY]
+    state.language = st.session_state[LANGUAGE_KEY]
+    st.query_params["lang"] = state.language
 
 
 def questions_page(w: Wizard) -> None:
@@ -124,4 +155,4 @@ def outcome_message(intake: Intake, outcome: str | None, lang: str) -> str:
 def start_over() -> None:
     for key in [k for k in st.session_state if str(k).startswith("q_")]:
         del st.session_state[key]
-    st.session_state[STATE_KEY] = WizardState()
+    st.session_state[STATE_KEY] = WizardState(language=st.session_state[STATE_KEY].language)

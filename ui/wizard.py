@@ -42,6 +42,12 @@ def widget_key(question_id: str, code: str | None = None) -> str:
     return f"q_{question_id}" if code is None else f"q_{question_id}__{code}"
 
 
+def pick_language(requested: object, languages: list[str]) -> str:
+    """The URL's `?lang=` ("es", "ES", "es-US") when the form has it, else its first language."""
+    code = str(requested or "").strip().lower().replace("_", "-").split("-")[0]
+    return code if code in languages else languages[0]
+
+
 class Wizard:
     """Transitions of one patient's form; `widgets` is Streamlit's session state (a mapping)."""
 

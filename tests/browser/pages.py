@@ -62,16 +62,24 @@ misses a very short run we only lose this much time, never correctness."""
 RUN_COUNTER = """
 (() => {
   window.__stRuns = 0;
+  const busy = (state) => state === 'running' || state === 'rerunRequested';
   let last = null;
-  new MutationObserver(() => {
+  new MutationObserver((records) => {
+    // Every value the attribute had since the last call (a run can start and end in between).
+    const states = [];
+    for (const r of records) {
+      if (r.type === 'attributes' && r.attributeName === 'data-test-script-state') {
+        states.push(r.oldValue, r.target.getAttribute('data-test-script-state'));
+      }
+    }
     const app = document.querySelector('[data-testid="stApp"]');
-    const state = app && app.getAttribute('data-test-script-state');
-    if (state === last) return;
-    if ((state === 'running' || state === 'rerunRequested')
-        && last !== 'running' && last !== 'rerunRequested') window.__stRuns += 1;
-    last = state;
+    if (app) states.push(app.getAttribute('data-test-script-state'));
+    for (const state of states) {
+      if (busy(state) && !busy(last)) window.__stRuns += 1;
+      if (state !== null) last = state;
+    }
   }).observe(document, {subtree: true, childList: true, attributes: true,
-                        attributeFilter: ['data-test-script-state']});
+                        attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 })();
 """
 """Added to every browser context (conftest): counts script runs started by the page."""
@@ -178,16 +186,18 @@ def shown_question_ids(page: Page, qids: Iterable[str]) -> list[str]:
     return [qid for qid in qids if control(page, qid).count()]
 
 
-def alert_after(page: Page, qid: str) -> Locator:
-    """Alerts placed right after a question's control (where the wizard puts its errors):
-    the siblings that follow the question's element, up to the next question's."""
-    container = page.locator('[data-testid="stElementContainer"]').filter(
-        has=control(page, qid)
-    )
-    # data-testid: the element wrapper is the only handle on "what comes next on the page".
-    return container.locator(
-        "xpath=following-sibling::*[1] | following-sibling::*[2]"
-    ).get_by_role("alert")
+def first_alert_after(page: Page, qid: str) -> Locator:
+    """The first alert that follows a question's control on the page (where the wizard puts
+    the question's error)."""
+    return control(page, qid).locator("xpath=following::*[@role='alert'][1]")
+
+
+def comes_before(first: Locator, second: Locator) -> bool:
+    """Whether `first` is above `second` in the page (document order)."""
+    return bool(first.evaluate(
+        "(a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        second.element_handle(),
+    ))
 
 
 # ---- answering --------------------------------------------------------------------------
@@ -214,18 +224,22 @@ class Patient:
     def walk(
         self,
         pages_of_answers: Iterable[Mapping[str, Any]],
-        on_page: Callable[[str], None] | None = None,
+        on_arrival: Callable[[str], None] | None = None,
+        before_next: Callable[[str], None] | None = None,
     ) -> None:
-        """Fill each page in form order and press Next; each page must be left for the next.
+        """Fill each page in form order and press Next; each page must give way to the next.
 
-        `on_page(page_id)` runs after the page is filled, before Next.
+        Callbacks get the page id: `on_arrival` as the page appears, `before_next` once it
+        is filled in.
         """
         pages = drv.intake().form.pages
         for index, answers in enumerate(pages_of_answers):
             expect(heading(self.page, text(pages[index].title))).to_be_visible()
+            if on_arrival is not None:
+                on_arrival(pages[index].id)
             self.fill(answers)
-            if on_page is not None:
-                on_page(pages[index].id)
+            if before_next is not None:
+                before_next(pages[index].id)
             self.press("Next")
         expect(heading(self.page, message("review_title"))).to_be_visible()
 
@@ -284,7 +298,11 @@ class Patient:
             self._pointer(month)
         self.page.keyboard.type("".join(typed))  # each segment moves on when it is full
         if self.keyboard:
-            self.page.keyboard.press("Tab")
+            # The date is sent when the focus leaves the whole widget, past its calendar
+            # button (data-testid: the widget's outer element has no role).
+            widget = group.locator("xpath=ancestor::*[@data-testid='stDateInput'][1]")
+            while widget.evaluate("w => w.contains(document.activeElement)"):
+                self.page.keyboard.press("Tab")
         else:
             self._leave()
         return old != typed
@@ -375,13 +393,6 @@ class Patient:
         self.page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
-def fill_in_by_pointer(page: Page, pages_of_answers: Iterable[Mapping[str, Any]]) -> Patient:
-    """Walk every page with clicks (the quick way for tests about something else)."""
-    patient = Patient(page)
-    patient.walk(pages_of_answers)
-    return patient
-
-
 def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/screenshots/ for people to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -397,12 +408,12 @@ __all__ = [
     "RUN_COUNTER",
     "Patient",
     "PlaywrightError",
-    "alert_after",
+    "comes_before",
+    "first_alert_after",
     "button",
     "choice_box",
     "control",
     "expect",
-    "fill_in_by_pointer",
     "heading",
     "label",
     "message",
