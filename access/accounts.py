@@ -15,7 +15,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -215,9 +215,7 @@ def _locked_until(conn: Connection, key: str, at: dt.datetime) -> dt.datetime | 
             login_failures.c.username_key == key, login_failures.c.locked_until > at
         )
     ).scalar_one_or_none()
-    if until is not None and until.tzinfo is None:  # SQLite returns naive UTC
-        until = until.replace(tzinfo=dt.UTC)
-    return until
+    return _aware(until)
 
 
 def _failure_key(name: str) -> str:
@@ -231,11 +229,15 @@ def _row(conn: Connection, name: str) -> Any:
 
 
 def _user(row: Any) -> User:
-    def aware(value: dt.datetime | None) -> dt.datetime | None:
-        return value.replace(tzinfo=dt.UTC) if value and value.tzinfo is None else value
+    created = cast(dt.datetime, _aware(row["created_at"]))  # NOT NULL column
+    return User(row["id"], row["username"], created, _aware(row["disabled_at"]))
 
-    return User(row["id"], row["username"], aware(row["created_at"]),  # type: ignore[arg-type]
-                aware(row["disabled_at"]))
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """UTC whatever the database hands back (SQLite: naive UTC; PostgreSQL: session zone)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _utc(now: dt.datetime) -> dt.datetime:

@@ -106,9 +106,8 @@ def count(engine: Engine) -> int:
 
 
 def _entry(row: Any) -> AuditEntry:
-    at = row["at"]
-    if at.tzinfo is None:  # SQLite gives back naive datetimes; they were stored as UTC
-        at = at.replace(tzinfo=dt.UTC)
+    at = row["at"]  # SQLite gives back naive UTC; PostgreSQL the session's time zone
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
     return AuditEntry(
         user=row["username"],
         action=row["action"],

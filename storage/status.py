@@ -100,8 +100,7 @@ def change_counter(engine: Engine) -> int:
 
 
 def _change(row: Any) -> StatusChange:
-    at = row["changed_at"]
-    if at.tzinfo is None:  # SQLite: stored as UTC, returned naive
-        at = at.replace(tzinfo=dt.UTC)
+    at = row["changed_at"]  # SQLite gives back naive UTC; PostgreSQL the session's zone
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
     return StatusChange(row["submission_id"], row["username"], at, row["from_status"],
                         row["to_status"], row["note"])

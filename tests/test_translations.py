@@ -69,8 +69,8 @@ INFORMAL = re.compile(r"\b(?:tú|tu|tus|ti|contigo)\b", re.IGNORECASE)
 def _texts(node: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
     """(where, {language: text}) for every translatable text, whatever its key."""
     if isinstance(node, dict):
-        if node and set(node) <= set(LANGUAGES) | {"fr", "de"} and all(
-            isinstance(v, str) for v in node.values()
+        if node and all(  # {en: ..., es: ...}: keys are language codes
+            re.fullmatch(r"[a-z]{2}", str(k)) and isinstance(v, str) for k, v in node.items()
         ):
             yield path, node
             return
@@ -87,7 +87,8 @@ def form_texts() -> list[tuple[str, dict[str, str]]]:
 
 
 def message_texts() -> list[tuple[str, dict[str, str]]]:
-    return [(f"messages.{mid}", value) for mid, value in read_yaml(DEFAULT_MESSAGES)["messages"].items()]
+    messages = read_yaml(DEFAULT_MESSAGES)["messages"]
+    return [(f"messages.{mid}", value) for mid, value in messages.items()]
 
 
 ALL = form_texts() + message_texts()

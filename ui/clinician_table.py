@@ -30,6 +30,7 @@ K_DATES, K_OUTCOMES, K_STATUSES, K_AREAS, K_TEXT = (
 K_PAGE, K_SIGNATURE, K_PAGE_IDS, K_PICK = (
     "clinician_page_no", "clinician_filter_signature", "clinician_page_ids", "clinician_pick")
 K_TABLE = "clinician_table"
+K_TAB = "clinician_tab"
 
 
 def list_view() -> None:
@@ -39,12 +40,15 @@ def list_view() -> None:
     st.title("Submissions")
     summary(eng, version)
     flt = filters(form)
-    table_tab, charts_tab = st.tabs(["Table", "Charts"])
-    with table_tab:
-        table(eng, form, flt, version)
-        download_buttons(eng, form, flt)
-    with charts_tab:
-        chart_section(eng, form, flt, version)
+    # Stateful tabs: only the open one is computed (charts cost a pass over the table).
+    table_tab, charts_tab = st.tabs(["Table", "Charts"], key=K_TAB, on_change="rerun")
+    if charts_tab.open:
+        with charts_tab:
+            chart_section(eng, form, flt, version)
+    else:
+        with table_tab:
+            table(eng, form, flt, version)
+            download_buttons(eng, form, flt)
 
 
 # ---- cached aggregates (keyed on the database URL and its data version) ---------------
@@ -72,15 +76,11 @@ def _chart_frames(_engine: Engine, _form: Form, db: str, version: tuple[Any, ...
     return frames
 
 
-def _db() -> str:
-    return db_key()
-
-
 # ---- parts ---------------------------------------------------------------------------
 
 
 def summary(eng: Engine, version: tuple[Any, ...]) -> None:
-    frame = _counts(eng, _db(), version)
+    frame = _counts(eng, db_key(), version)
     outcomes, statuses = stats.by_outcome(frame), stats.by_status(frame)
     urgent_new = int(frame[(frame["outcome"] == "urgent") & (frame["status"] == "new")]["n"].sum())
     if urgent_new:
@@ -138,7 +138,7 @@ def _date_range(value: Any) -> tuple[Any, Any]:
 
 
 def table(eng: Engine, form: Form, flt: SubmissionFilter, version: tuple[Any, ...]) -> None:
-    total = _total(eng, _db(), version, flt)
+    total = _total(eng, db_key(), version, flt)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     signature = repr(flt)
     if st.session_state.get(K_SIGNATURE) != signature:  # new filter: back to page 1
@@ -210,7 +210,7 @@ def _on_reference_picked() -> None:
 def chart_section(eng: Engine, form: Form, flt: SubmissionFilter,
                   version: tuple[Any, ...]) -> None:
     st.caption("Charts show the submissions that match the filters.")
-    frames = _chart_frames(eng, form, _db(), version, flt)
+    frames = _chart_frames(eng, form, db_key(), version, flt)
     if frames["weekly"].empty:
         st.info("No submissions match the filters.")
         return

@@ -28,7 +28,6 @@ def patient_page() -> None:
     w = wizard()
     msg = w.intake.messages
     lang = w.state.language
-    st.set_page_config(page_title=msg.get("page_title", lang))
     if w.state.saved is not None:
         confirmation(w)
         return
