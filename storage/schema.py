@@ -130,3 +130,20 @@ for _ddl in (
 ):
     event.listen(audit_log, "after_create", DDL(_ddl).execute_if(dialect="postgresql"))
 """The database itself refuses UPDATE and DELETE on the audit log, not only our API."""
+
+# ---- Durability (issue 6): unfinished questionnaires a patient can resume. ----
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("answers", JSON, nullable=False),
+    Column("step", Integer, nullable=False, default=0),
+    Column("language", String(8), nullable=False, default="en"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_drafts_expires_at", "expires_at"),
+)
+"""In-progress answers keyed by the SHA-256 of the resume token in the patient's URL (the
+token itself is never stored). Never listed or exported as submissions; deleted on submit."""

@@ -187,10 +187,14 @@ class SubmissionStore:
             return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def aware(at: dt.datetime) -> dt.datetime:
+    """A stored time as aware UTC (SQLite returns naive datetimes for timezone columns)."""
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+
+
 def as_record(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row as a plain dict with an aware UTC submitted_at (SQLite returns naive times)."""
+    """A row as a plain dict with an aware UTC submitted_at."""
     record = dict(row)
-    at = record.get("submitted_at")
-    if isinstance(at, dt.datetime) and at.tzinfo is None:
-        record["submitted_at"] = at.replace(tzinfo=dt.UTC)
+    if isinstance(record.get("submitted_at"), dt.datetime):
+        record["submitted_at"] = aware(record["submitted_at"])
     return record

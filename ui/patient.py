@@ -9,7 +9,7 @@ from intake_pipeline import Intake
 from questions import text
 from ui.question_widgets import render_question, show_value
 from ui.resources import get_intake
-from ui.wizard import Wizard, WizardState, pick_language
+from ui.wizard import RESUME_PARAM, Wizard, WizardState, pick_language, resumed_state
 
 STATE_KEY = "wizard"
 LANGUAGE_KEY = "language"
@@ -18,10 +18,12 @@ LANGUAGE_KEY = "language"
 def wizard() -> Wizard:
     if STATE_KEY not in st.session_state:  # a new session: `?lang=es` opens it in Spanish
         languages = get_intake().form.definition.languages
-        st.session_state[STATE_KEY] = WizardState(
-            language=pick_language(st.query_params.get("lang"), languages)
+        st.session_state[STATE_KEY] = resumed_state(
+            get_intake(),
+            st.query_params.get(RESUME_PARAM),
+            pick_language(st.query_params.get("lang"), languages),
         )
-    return Wizard(get_intake(), st.session_state[STATE_KEY], st.session_state)
+    return Wizard(get_intake(), st.session_state[STATE_KEY], st.session_state, st.query_params)
 
 
 def patient_page() -> None:

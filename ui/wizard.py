@@ -18,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from intake_pipeline import Intake
 from questions import AnswerProblem, AnswersInvalid, Question, QuestionType
 from storage import Saved
-from ui.resources import get_store
+from storage.drafts import new_token
+from ui.resources import get_drafts, get_store
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,13 @@ class WizardState:
     """An urgent rule fires on the answers given so far (checked at every Next)."""
     return_to_review: bool = False
     saved: Saved | None = None
+    resume_token: str | None = None
+    """Key of this form's draft; also in the page URL (?resume=...) so a reload resumes."""
     save_failed: bool = False
     language: str = "en"
+
+
+RESUME_PARAM = "resume"
 
 
 def widget_key(question_id: str, code: str | None = None) -> str:
@@ -51,10 +57,14 @@ def pick_language(requested: object, languages: list[str]) -> str:
 class Wizard:
     """Transitions of one patient's form; `widgets` is Streamlit's session state (a mapping)."""
 
-    def __init__(self, intake: Intake, state: WizardState, widgets: Any) -> None:
+    def __init__(
+        self, intake: Intake, state: WizardState, widgets: Any, params: Any = None
+    ) -> None:
         self.intake = intake
         self.state = state
         self.widgets = widgets
+        self.params = {} if params is None else params
+        """The page URL's query parameters (st.query_params), where the resume token lives."""
 
     @property
     def pages(self) -> list[Any]:
@@ -127,6 +137,7 @@ class Wizard:
         else:
             self.state.step += 1
         self.state.return_to_review = self.state.return_to_review and not self.on_review
+        self.save_draft(self.state.step)
 
     def back(self) -> None:
         self.sync_from_widgets()
@@ -183,7 +194,72 @@ class Wizard:
                 language=self.state.language,
             )
             self.state.save_failed = False
+            self.discard_draft()
         except (SQLAlchemyError, OSError) as e:
             # The patient keeps every answer and can press Submit again; no answer is logged.
             log.warning("submit failed, the patient was asked to retry: %s", type(e).__name__)
             self.state.save_failed = True
+
+    def save_draft(self, step: int) -> None:
+        """Saved server-side at every Next, so a reload or a closed tab resumes here.
+
+        A failure to save a draft never blocks the patient: Submit is what must succeed.
+        """
+        if self.state.resume_token is None:
+            self.state.resume_token = new_token()
+        try:
+            get_drafts().save(
+                self.state.resume_token,
+                json_answers(self.state.answers),
+                step,
+                self.state.language,
+            )
+        except SQLAlchemyError as e:
+            log.warning("draft not saved: %s", type(e).__name__)
+            return
+        self.params[RESUME_PARAM] = self.state.resume_token
+
+    def discard_draft(self) -> None:
+        """After the commit the draft has done its job; its answers must not linger."""
+        token, self.state.resume_token = self.state.resume_token, None
+        self.params.pop(RESUME_PARAM, None)
+        if token is None:
+            return
+        try:
+            get_drafts().delete(token)
+        except SQLAlchemyError as e:  # expired drafts are purged later anyway
+            log.warning("draft not deleted: %s", type(e).__name__)
+
+
+def resumed_state(intake: Intake, token: str | None, language: str) -> WizardState:
+    """A new form, or the patient's saved draft when the URL carries a live resume token."""
+    if token:
+        try:
+            draft = get_drafts().load(token)
+        except SQLAlchemyError as e:
+            log.warning("draft not loaded: %s", type(e).__name__)
+            draft = None
+        if draft is not None:
+            return WizardState(
+                step=min(draft.step, len(intake.form.pages)),
+                answers=typed_answers(intake, draft.answers),
+                language=draft.language,
+                resume_token=token,
+            )
+    return WizardState(language=language)
+
+
+def json_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
+
+
+def typed_answers(intake: Intake, answers: dict[str, Any]) -> dict[str, Any]:
+    """Widget values back from JSON: date answers become dates again."""
+    out = dict(answers)
+    for q in intake.form.questions():
+        if q.type is QuestionType.DATE and isinstance(out.get(q.id), str):
+            try:
+                out[q.id] = dt.date.fromisoformat(out[q.id])
+            except ValueError:
+                del out[q.id]
+    return out

@@ -295,16 +295,18 @@ class Patient:
         if self.keyboard:
             self.focus(month)
         else:
-            self._pointer(month)
+            self._pointer(month)  # on a phone this also opens the calendar
         self.page.keyboard.type("".join(typed))  # each segment moves on when it is full
+        # The date is sent when the focus leaves the whole widget, past its calendar
+        # button (data-testid: the widget's outer element has no role).
+        widget = group.locator("xpath=ancestor::*[@data-testid='stDateInput'][1]")
         if self.keyboard:
-            # The date is sent when the focus leaves the whole widget, past its calendar
-            # button (data-testid: the widget's outer element has no role).
-            widget = group.locator("xpath=ancestor::*[@data-testid='stDateInput'][1]")
             while widget.evaluate("w => w.contains(document.activeElement)"):
                 self.page.keyboard.press("Tab")
-        else:
-            self._leave()
+        else:  # click or tap beside the field: closes the calendar, and the date is sent
+            label = widget.get_by_text(text(group_question_label := group_label(group)),
+                                       exact=True)
+            self._pointer(label)
         return old != typed
 
     def _tick(self, box: Locator, wanted: bool) -> bool:
