@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import os
 import random
@@ -21,6 +22,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from access.commands import add_user_parsers
+from exports.commands import add_export_parser, run_export
 from intake_pipeline import Intake
 from questions import AnswersInvalid, DefinitionError, Messages, Problem, load_form, load_messages
 from questions.synthetic import Synthesizer
@@ -32,8 +35,9 @@ from storage import (
     default_url,
     open_engine,
 )
-from exports.commands import add_export_parser, run_export
 from storage.bulk import CHUNK, save_many
+from storage.maintenance import MaintenanceRefused, Mismatch, backup, purge, verify
+from storage.migrate import MigrationError, upgrade
 
 DOCUMENT_KEYS = ("submission_key", "submitted_at", "answers")
 MAX_KEY_LENGTH = 128  # storage.schema: submissions.submission_key
@@ -55,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as e:
         print(f"intake {args.command}: {e}", file=sys.stderr)
         return e.exit_code
+    except MigrationError as e:  # raised by open_engine in any command
+        print(f"intake {args.command}: {e}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader went away (e.g. `intake export | head`): stop quietly, like cat does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -86,11 +93,21 @@ def build_parser() -> argparse.ArgumentParser:
         ("screen", screen, "Validate and screen one submission document; store nothing."),
     ):
         command(name, run, doc).add_argument("file", metavar="FILE|-", help="JSON file or -")
-    command("migrate", migrate, "Create or upgrade the database schema.")
+    command("migrate", migrate, "Create or upgrade the database schema (versioned migrations).")
+    backup_cmd = command("backup", backup_database,
+                         "Write a consistent copy of the SQLite database to a new file.")
+    backup_cmd.add_argument("path", metavar="PATH", type=Path, help="new file (never overwritten)")
+    purge_cmd = command("purge", purge_old,
+                        "Delete submissions older than DAYS, and old or expired drafts.")
+    purge_cmd.add_argument("--older-than", metavar="DAYS", type=int, required=True,
+                           help="delete submissions submitted more than DAYS days ago")
+    command("verify", verify_records,
+            "Recompute each submission's SHA-256 of its answers; report mismatches.")
     seed = command("seed-demo", seed_demo, "Store N synthetic valid submissions (demos).")
     seed.add_argument("--n", type=int, required=True, help="how many submissions to store")
     seed.add_argument("--seed", type=int, help="random seed, for the same answers every run")
     add_export_parser(commands).set_defaults(run=run_export, command="export")
+    add_user_parsers(commands, parents=[common])
     return parser
 
 
@@ -168,10 +185,64 @@ def screen(args: argparse.Namespace) -> int:
 
 
 def migrate(args: argparse.Namespace) -> int:
+    """Apply the migrations; a database made before migrations is stamped first."""
     url = database_url(args)
-    open_engine(url).dispose()
-    print(f"Database ready: {shown_url(url)}")
+    try:
+        done = upgrade(url)
+    except MigrationError as e:
+        raise UserError(str(e), exit_code=1) from None
+    if done.stamped:
+        print(f"Recognised a database made before migrations: stamped at {done.before}")
+    change = "unchanged" if done.before == done.after else f"was {done.before or 'empty'}"
+    print(f"Database ready at revision {done.after} ({change}): {shown_url(url)}")
     return 0
+
+
+def backup_database(args: argparse.Namespace) -> int:
+    """SQLite only: PostgreSQL is backed up with pg_dump (exit 2 says so)."""
+    url = database_url(args)
+    if make_url(url).get_backend_name() != "sqlite":
+        raise UserError("intake backup copies SQLite databases only; back up PostgreSQL with "
+                        "pg_dump --format=custom (see README, Operations)")
+    engine = open_engine(url)
+    try:
+        path = backup(engine, args.path)
+    except MaintenanceRefused as e:
+        raise UserError(str(e)) from None
+    finally:
+        engine.dispose()
+    print(f"Backed up {shown_url(url)} to {path} ({path.stat().st_size} bytes, "
+          "integrity check ok)")
+    return 0
+
+
+def purge_old(args: argparse.Namespace) -> int:
+    engine = open_engine(database_url(args))
+    try:
+        done = purge(engine, args.older_than, dt.datetime.now(dt.UTC), actor())
+    except MaintenanceRefused as e:
+        raise UserError(str(e)) from None
+    finally:
+        engine.dispose()
+    print(f"Purged {done.submissions} submissions submitted before "
+          f"{done.cutoff:%Y-%m-%d %H:%M} UTC (with their screenings and status history) "
+          f"and {done.drafts} drafts; recorded in the audit log")
+    return 0
+
+
+def verify_records(args: argparse.Namespace) -> int:
+    """Exit 1 when any record's answers no longer match their stored SHA-256."""
+    engine = open_engine(database_url(args))
+
+    def report(m: Mismatch) -> None:
+        print(f"MISMATCH submission {m.submission_id} reference {m.reference}: {m.problem}")
+
+    try:
+        done = verify(engine, on_mismatch=report)
+    finally:
+        engine.dispose()
+    print(f"Checked {done.checked} submissions: {len(done.mismatches)} mismatch(es)")
+    return 1 if done.mismatches else 0
 
 
 def seed_demo(args: argparse.Namespace) -> int:
@@ -257,6 +328,14 @@ def invalid_answers(error: AnswersInvalid, messages: Messages) -> UserError:
     """One line per problem: the question id and what the patient would read."""
     lines = [f"{p.question_id}: {messages.get(p.message_id, **p.values)}" for p in error.problems]
     return UserError("\n".join([f"{len(lines)} answer(s) to fix:", *lines]))
+
+
+def actor() -> str:
+    """Who ran the command, for the audit log: the operating-system account."""
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (OSError, KeyError):
+        return "cli"
 
 
 def database_url(args: argparse.Namespace) -> str:

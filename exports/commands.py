@@ -9,6 +9,7 @@ owner-only permissions because exports hold patient data.
 from __future__ import annotations
 
 import argparse
+import getpass
 import datetime as dt
 import io
 import os
@@ -21,7 +22,7 @@ from typing import Any, TextIO
 
 from exports.formats import FORMATS, ExportError, export_format, write_export
 from questions import load_form
-from storage import STATUSES, default_url, open_engine
+from storage import STATUSES, audit, default_url, open_engine
 from storage.queries import OUTCOME_ORDER, SubmissionFilter
 
 
@@ -84,6 +85,9 @@ def run_export(args: argparse.Namespace) -> int:
         try:
             with _output(args.out) as out:
                 count = write_export(fmt.name, engine, form, flt, out, lang=args.lang)  # type: ignore[arg-type]
+            if engine is not None:
+                audit.record(engine, f"cli:{_os_user()}", audit.EXPORT, dt.datetime.now(dt.UTC),
+                             count=count, detail=f"format={fmt.name} {_filter_text(flt)}")
         finally:
             if engine is not None:
                 engine.dispose()
@@ -94,6 +98,21 @@ def run_export(args: argparse.Namespace) -> int:
     print(f"intake export: {count} {'rows' if fmt.uses_store else 'items'} "
           f"({fmt.name}) written to {where}", file=sys.stderr)
     return 0
+
+
+def _os_user() -> str:
+    """Who ran the command, for the audit trail (CLI exports have no clinician login)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _filter_text(flt: SubmissionFilter) -> str:
+    parts = [f"since={flt.since}" if flt.since else "", f"until={flt.until}" if flt.until else "",
+             f"outcome={','.join(flt.outcomes)}" if flt.outcomes else "",
+             f"status={','.join(flt.statuses)}" if flt.statuses else ""]
+    return " ".join(p for p in parts if p)
 
 
 @contextmanager

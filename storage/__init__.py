@@ -1,6 +1,7 @@
 """Durable storage behind a small interface: SQLite by default, PostgreSQL by URL."""
 
 from storage.db import default_url, make_engine, read, write
+from storage.migrate import MigrationError, ensure_current
 from storage.schema import metadata
 from storage.submissions import (
     STATUSES,
@@ -15,6 +16,7 @@ from storage.submissions import (
 __all__ = [
     "STATUSES",
     "KeyConflict",
+    "MigrationError",
     "NewSubmission",
     "Saved",
     "SubmissionStore",
@@ -30,7 +32,15 @@ __all__ = [
 
 
 def open_engine(url: str | None = None):  # type: ignore[no-untyped-def]
-    """An engine with the schema in place (created if missing)."""
+    """An engine whose database is at the newest schema revision (migrated if behind).
+
+    At the newest revision this costs one SELECT; the Streamlit app calls it once per
+    process (st.cache_resource), each CLI command once.
+    """
     engine = make_engine(url)
-    metadata.create_all(engine)
+    try:
+        ensure_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine

@@ -30,8 +30,9 @@ EXPORT = "export"
 USER_ADDED = "user_added"
 USER_DISABLED = "user_disabled"
 USER_ENABLED = "user_enabled"
+PURGE = "purge"
 ACTIONS = (LOGIN_SUCCESS, LOGIN_FAILURE, LOCKOUT, LOGOUT, SESSION_EXPIRED, VIEW, STATUS_CHANGE,
-           DOWNLOAD, EXPORT, USER_ADDED, USER_DISABLED, USER_ENABLED)
+           DOWNLOAD, EXPORT, USER_ADDED, USER_DISABLED, USER_ENABLED, PURGE)
 """Every action the log knows; anything else is a programming error."""
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import importlib.util
 import io
 import json
+import random
 import stat
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from sqlalchemy import Engine, update
 
 from exports.commands import add_export_parser, run_export
 from intake_pipeline import Intake
-from storage import SubmissionStore
+from questions.synthetic import Synthesizer
+from storage import SubmissionStore, audit, open_engine
 from storage.schema import submissions
 
 
@@ -175,3 +177,22 @@ def test_a_database_given_on_the_main_parser_is_kept(
     out = tmp_path / "export.csv"
     args = top.parse_args(["--database", db_url, "export", "--out", str(out)])
     assert run_export(args) == 0 and len(references(out)) == 4
+
+
+
+def test_a_cli_export_writes_one_audit_row_with_the_count(tmp_path: Path, intake: Intake) -> None:
+    url = f"sqlite:///{tmp_path}/audit.db"
+    engine = open_engine(url)
+    rng = random.Random(3)
+    for i in range(3):
+        raw = Synthesizer(intake.form).answers(rng, dt.date.today())
+        intake.submit(SubmissionStore(engine), raw, f"k{i}")
+    parser = argparse.ArgumentParser()
+    add_export_parser(parser.add_subparsers())
+    args = parser.parse_args(
+        ["export", "--format", "csv", "--out", str(tmp_path / "o.csv"), "--database", url]
+    )
+    assert run_export(args) == 0
+    rows = audit.latest(engine, action=audit.EXPORT)
+    assert [(r.count, r.user.startswith("cli:")) for r in rows] == [(3, True)]
+    assert "format=csv" in rows[0].detail

@@ -16,6 +16,7 @@ for the app to be idle again, instead of racing the previous state.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ IDLE = (
 )
 """The app is connected to the server and no script run is going on."""
 TIMEOUT_MS = 30_000
+POLL_MS = 50
 RUN_START_MS = 3_000
 """How long an action that changed a value may take to start its rerun; if the counter
 misses a very short run we only lose this much time, never correctness."""
@@ -93,14 +95,21 @@ def run_count(page: Page) -> int:
 
 
 def settle(page: Page, runs_before: int | None = None) -> None:
-    """Wait until the rerun caused since `runs_before` (if any) has finished."""
+    """Wait until the rerun caused since `runs_before` (if any) has finished.
+
+    Polls from the test side: with phone emulation, headless Chromium sometimes holds a
+    tapped change back until the page next hears from the driver, so waiting inside the
+    page (Playwright's wait_for_function) can sit out its whole timeout.
+    """
     if runs_before is not None:
-        try:
-            page.wait_for_function(f"(window.__stRuns || 0) > {runs_before}",
-                                   timeout=RUN_START_MS)
-        except PlaywrightTimeout:
-            pass  # no rerun was needed, or it was too short for the counter to see
-    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
+        deadline = time.monotonic() + RUN_START_MS / 1000
+        while run_count(page) <= runs_before and time.monotonic() < deadline:
+            page.wait_for_timeout(POLL_MS)  # else: no rerun was needed, or it was too short
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not page.evaluate(f"!!document.querySelector({IDLE!r})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app did not finish its run in {TIMEOUT_MS} ms")
+        page.wait_for_timeout(POLL_MS)
 
 
 def open_app(page: Page, path: str = "/") -> None:
@@ -303,10 +312,8 @@ class Patient:
         if self.keyboard:
             while widget.evaluate("w => w.contains(document.activeElement)"):
                 self.page.keyboard.press("Tab")
-        else:  # click or tap beside the field: closes the calendar, and the date is sent
-            label = widget.get_by_text(text(group_question_label := group_label(group)),
-                                       exact=True)
-            self._pointer(label)
+        else:  # click or tap the question's text, beside the field: the calendar closes
+            self._pointer(widget.get_by_test_id("stWidgetLabel"))
         return old != typed
 
     def _tick(self, box: Locator, wanted: bool) -> bool:

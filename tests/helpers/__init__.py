@@ -1,0 +1,1 @@
+"""Helpers shared by the durability tests: fresh PostgreSQL databases, writer processes."""
