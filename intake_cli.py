@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--n", type=int, required=True, help="how many submissions to store")
     seed.add_argument("--seed", type=int, help="random seed, for the same answers every run")
     add_export_parser(commands).set_defaults(run=run_export, command="export")
+    command("rescreen", rescreen, "Re-run the current rules over every stored submission.")
     add_user_parsers(commands, parents=[common])
     return parser
 
@@ -243,6 +244,25 @@ def verify_records(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"Checked {done.checked} submissions: {len(done.mismatches)} mismatch(es)")
     return 1 if done.mismatches else 0
+
+
+def rescreen(args: argparse.Namespace) -> int:
+    """After a rule change: how many outcomes changed; old screenings stay in the history."""
+    intake = load_intake()
+    engine = open_engine(database_url(args))
+    try:
+        report = intake.rescreen(engine)
+    finally:
+        engine.dispose()
+    print_json(
+        {
+            "screened": report.screened,
+            "outcomes_changed": report.outcomes_changed,
+            "transitions": {f"{old}->{new}": n for (old, new), n in report.transitions.items()},
+            "rules_version": report.rules_version,
+        }
+    )
+    return 0
 
 
 def seed_demo(args: argparse.Namespace) -> int:

@@ -7,11 +7,14 @@ same way: definition → validate + calculate → screen → save (committed bef
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine
 
 from questions import (
     AnswerValidator,
@@ -23,7 +26,16 @@ from questions import (
     load_messages,
 )
 from rules import RuleSet, Screening, load_rules, screen, urgent_rules
-from storage import NewSubmission, Saved, SubmissionStore, searchable
+from storage import NewSubmission, Saved, SubmissionStore, rescreening, searchable
+
+
+@dataclass(frozen=True)
+class RescreenReport:
+    screened: int
+    outcomes_changed: int
+    transitions: dict[tuple[str | None, str], int]
+    """(old outcome, new outcome) → how many submissions moved."""
+    rules_version: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,40 @@ class Intake:
     ) -> Saved:
         """Validate, screen and store (committed on return); AnswersInvalid or KeyConflict."""
         return store.save(self.prepare(raw, submission_key, submitted_at, language))
+
+    def rescreen(self, engine: Engine, at: dt.datetime | None = None) -> RescreenReport:
+        """Screen every stored submission with the current rules; store what changed.
+
+        Answers were validated when submitted, and calculated fields (age on the submission
+        date) are stored, so only the rules run again. Unchanged screenings write nothing.
+        """
+        at = at or dt.datetime.now(dt.UTC)
+        seen = outcome_changed = 0
+        transitions: Counter[tuple[str | None, str]] = Counter()
+        for batch in rescreening.batches(engine):
+            changes = []
+            for stored in batch:
+                screening = screen(
+                    self.rules, {**self.form.typed(stored.answers), **stored.calculated}
+                )
+                outcome = screening.outcome.value
+                if (
+                    outcome != stored.outcome
+                    or tuple(screening.rule_ids) != stored.rule_ids
+                    or screening.rules_version != stored.rules_version
+                ):
+                    changes.append(
+                        rescreening.NewScreening(
+                            stored.id, outcome, screening.rules_version,
+                            [rule.to_json() for rule in screening.fired],
+                        )
+                    )
+                if outcome != stored.outcome:
+                    outcome_changed += 1
+                    transitions[(stored.outcome, outcome)] += 1
+            rescreening.record(engine, changes, at)
+            seen += len(batch)
+        return RescreenReport(seen, outcome_changed, dict(transitions), self.rules.version)
 
     def search_text(self, answers: Mapping[str, Any]) -> str:
         """Identifying text answers (names, phone, email), folded for the clinician's search."""

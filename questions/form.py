@@ -5,6 +5,7 @@ Built once by `questions.loader.load_form` and shared (Streamlit caches it); imm
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,11 +43,14 @@ class Form:
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     _by_id: dict[str, Question] = field(init=False, repr=False)
     _page_of: dict[str, Page] = field(init=False, repr=False)
+    _dates: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         pages = self.definition.pages
         object.__setattr__(self, "_by_id", {q.id: q for q in self.definition.questions()})
         object.__setattr__(self, "_page_of", {q.id: p for p in pages for q in p.questions})
+        dates = [q.id for q in self.definition.questions() if q.type is QuestionType.DATE]
+        object.__setattr__(self, "_dates", tuple(dates))
 
     @property
     def form_id(self) -> str:
@@ -91,6 +95,15 @@ class Form:
             if calc.id in self.calculations:
                 names |= self.calculations[calc.id].names
         return frozenset(names)
+
+    def typed(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """Stored JSON answers as conditions see them: date answers become dates."""
+        out = dict(answers)
+        for question_id in self._dates:
+            value = out.get(question_id)
+            if isinstance(value, str):
+                out[question_id] = dt.date.fromisoformat(value)
+        return out
 
     def is_relevant(self, question_id: str, values: Mapping[str, Any]) -> bool:
         condition = self.relevance.get(question_id)

@@ -242,7 +242,7 @@ def resumed_state(intake: Intake, token: str | None, language: str) -> WizardSta
         if draft is not None:
             return WizardState(
                 step=min(draft.step, len(intake.form.pages)),
-                answers=typed_answers(intake, draft.answers),
+                answers=intake.form.typed(draft.answers),
                 language=draft.language,
                 resume_token=token,
             )
@@ -251,15 +251,3 @@ def resumed_state(intake: Intake, token: str | None, language: str) -> WizardSta
 
 def json_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in answers.items()}
-
-
-def typed_answers(intake: Intake, answers: dict[str, Any]) -> dict[str, Any]:
-    """Widget values back from JSON: date answers become dates again."""
-    out = dict(answers)
-    for q in intake.form.questions():
-        if q.type is QuestionType.DATE and isinstance(out.get(q.id), str):
-            try:
-                out[q.id] = dt.date.fromisoformat(out[q.id])
-            except ValueError:
-                del out[q.id]
-    return out
