@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from storage.db import read, write
 from storage.schema import drafts
@@ -58,12 +59,17 @@ class DraftStore:
             "updated_at": now,
             "expires_at": now + self.ttl,
         }
-        with write(self.engine) as conn:
-            changed = conn.execute(
-                update(drafts).where(drafts.c.token_hash == key).values(**values)
-            ).rowcount
-            if not changed:
-                conn.execute(insert(drafts).values(token_hash=key, created_at=now, **values))
+        for _ in range(2):  # two tabs saving a new draft at once: the second one updates
+            try:
+                with write(self.engine) as conn:
+                    changed = conn.execute(
+                        update(drafts).where(drafts.c.token_hash == key).values(**values)
+                    ).rowcount
+                    if not changed:
+                        conn.execute(insert(drafts).values(token_hash=key, created_at=now, **values))
+                return
+            except IntegrityError:
+                continue
 
     def load(self, token: str, now: dt.datetime | None = None) -> Draft | None:
         """The draft, or None when there is none or it has expired."""
