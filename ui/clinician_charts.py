@@ -24,12 +24,18 @@ def weekly_chart(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: submissions per week, one colour per outcome (urgent at the bottom)."""
     order = [o for o in (*OUTCOME_ORDER, "not screened") if o in set(frame["outcome"])] \
         or list(OUTCOME_ORDER)
-    data = frame.assign(rank=frame["outcome"].map({o: i for i, o in enumerate(order)}))
+    data = frame.assign(
+        rank=frame["outcome"].map({o: i for i, o in enumerate(order)}),
+        # An ordinal axis of week starts gives each week a full-width bar (a time axis
+        # drew one-day-wide slivers).
+        label=pd.to_datetime(frame["week"]).dt.strftime("%Y-%m-%d"),
+    )
     return (
         alt.Chart(data, title="Submissions per week, by outcome")
         .mark_bar()
         .encode(
-            x=alt.X("week:T", title="Week starting (UTC)", timeUnit="yearmonthdate"),
+            x=alt.X("label:O", title="Week starting (UTC)", sort="ascending",
+                    axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("sum(n):Q", title="Submissions"),
             color=alt.Color("outcome:N", title="Outcome",
                             scale=alt.Scale(domain=order,

@@ -220,6 +220,7 @@ def chart_section(eng: Engine, form: Form, flt: SubmissionFilter,
         left.altair_chart(charts.areas_chart(frames["areas"]), width="stretch")
     if "score" in frames:
         fields = stats.dashboard_fields(form)
-        label = text(form.question(fields.pain_score).label) if fields.pain_score else ""
-        right.altair_chart(charts.score_chart(frames["score"], f"Average pain: {label}"),
-                           width="stretch")
+        # The full question (shown as the chart's tooltip-free title) was cut off; the
+        # question id says which answer this is, the axis says what the scale means.
+        title = f"Pain scores ({fields.pain_score})" if fields.pain_score else "Pain scores"
+        right.altair_chart(charts.score_chart(frames["score"], title), width="stretch")

@@ -6,19 +6,22 @@ questionnaire definition, so a reworded label changes here too) and the role of 
 only (Tab / Shift+Tab to reach a control, arrows and Space to choose, typing, Enter on
 buttons) or by pointer (click, or tap on a touch screen).
 
-Waiting: every interaction that changes a value reruns the script on the server. The app
-element carries `data-test-script-state` (`running` while the script runs, `notRunning`
-when it is done; checked in Streamlit 1.67's frontend bundle). An init script counts the
-runs the page has started, so after an action we wait for a *new* run to start and then
-for the app to be idle again, instead of racing the previous state.
+Waiting: every interaction that changes a value makes the page ask the server for a rerun
+of the script. Streamlit's app element carries `data-test-script-state` (`running` /
+`notRunning`, checked in 1.67's frontend bundle), but a short run can start and end within
+one React render, so the attribute alone cannot tell "done" from "not started yet". An init
+script therefore counts, on the page's WebSocket, the rerun requests the page sends
+(BackMsg field 11, `rerun_script`) and the "script finished" messages it receives
+(ForwardMsg field 6); after an action we wait for its request, for a finish after it, and
+for the attribute to say `notRunning`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from questions import Question, QuestionType, text
@@ -54,61 +57,99 @@ IDLE = (
     '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
     '[data-test-script-state="notRunning"]'
 )
-"""The app is connected to the server and no script run is going on."""
+"""The app is connected to the server and shows no script run going on."""
 TIMEOUT_MS = 30_000
-POLL_MS = 50
+POLL_MS = 25
 RUN_START_MS = 3_000
-"""How long an action that changed a value may take to start its rerun; if the counter
-misses a very short run we only lose this much time, never correctness."""
+"""How long an action that changed a value may take to ask for its rerun (it is sent in the
+same event, so this is only ever spent when nothing was asked)."""
 
 RUN_COUNTER = """
 (() => {
-  window.__stRuns = 0;
-  const busy = (state) => state === 'running' || state === 'rerunRequested';
-  let last = null;
-  new MutationObserver((records) => {
-    // Every value the attribute had since the last call (a run can start and end in between).
-    const states = [];
-    for (const r of records) {
-      if (r.type === 'attributes' && r.attributeName === 'data-test-script-state') {
-        states.push(r.oldValue, r.target.getAttribute('data-test-script-state'));
+  // Top-level protobuf fields of a message: [[field, wire type, varint value], ...].
+  const fields = (data) => {
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : null;
+    if (bytes === null) return [];
+    let i = 0;
+    const varint = () => {
+      let value = 0, scale = 1;
+      while (i < bytes.length) {
+        const b = bytes[i++];
+        value += (b & 0x7f) * scale;
+        scale *= 128;
+        if (!(b & 0x80)) break;
       }
+      return value;
+    };
+    const found = [];
+    while (i < bytes.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) found.push([field, wire, varint()]);
+      else if (wire === 2) { const n = varint(); found.push([field, wire, null]); i += n; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else break;
     }
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (app) states.push(app.getAttribute('data-test-script-state'));
-    for (const state of states) {
-      if (busy(state) && !busy(last)) window.__stRuns += 1;
-      if (state !== null) last = state;
+    return found;
+  };
+  const RERUN_SCRIPT = 11, SCRIPT_FINISHED = 6, FINISHED_EARLY_FOR_RERUN = 2;
+  const st = window.__st = {event: 0, requests: 0, lastRequest: 0, lastFinish: 0};
+  const Native = window.WebSocket;
+  class CountingWebSocket extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        for (const [field, , value] of fields(event.data)) {
+          if (field === SCRIPT_FINISHED && value !== FINISHED_EARLY_FOR_RERUN) {
+            st.lastFinish = ++st.event;
+          }
+        }
+      });
     }
-  }).observe(document, {subtree: true, childList: true, attributes: true,
-                        attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+    send(data) {
+      if (fields(data).some(([field]) => field === RERUN_SCRIPT)) {
+        st.requests += 1;
+        st.lastRequest = ++st.event;
+      }
+      return super.send(data);
+    }
+  }
+  window.WebSocket = CountingWebSocket;
 })();
 """
-"""Added to every browser context (conftest): counts script runs started by the page."""
+"""Added to every browser context (conftest): counts rerun requests and finished runs."""
+
+SETTLED = f"""() => {{
+  const st = window.__st;
+  return !!st && st.lastFinish > st.lastRequest && !!document.querySelector({IDLE!r});
+}}"""
 
 
 # ---- waiting ---------------------------------------------------------------------------
 
 
 def run_count(page: Page) -> int:
-    return int(page.evaluate("window.__stRuns || 0"))
+    """Rerun requests the page has sent so far."""
+    return int(page.evaluate("window.__st ? window.__st.requests : 0"))
 
 
 def settle(page: Page, runs_before: int | None = None) -> None:
-    """Wait until the rerun caused since `runs_before` (if any) has finished.
+    """Wait until the rerun asked for since `runs_before` (if any) has finished.
 
-    Polls from the test side: with phone emulation, headless Chromium sometimes holds a
-    tapped change back until the page next hears from the driver, so waiting inside the
-    page (Playwright's wait_for_function) can sit out its whole timeout.
+    Polls from the test side: with touch emulation, headless Chromium sometimes holds a
+    page back until it next hears from the driver, so waiting inside the page
+    (Playwright's wait_for_function) could sit out its whole timeout.
     """
     if runs_before is not None:
         deadline = time.monotonic() + RUN_START_MS / 1000
         while run_count(page) <= runs_before and time.monotonic() < deadline:
-            page.wait_for_timeout(POLL_MS)  # else: no rerun was needed, or it was too short
+            page.wait_for_timeout(POLL_MS)  # else: this action asked for no rerun
     deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while not page.evaluate(f"!!document.querySelector({IDLE!r})"):
+    while not page.evaluate(SETTLED):
         if time.monotonic() > deadline:
-            raise AssertionError(f"the app did not finish its run in {TIMEOUT_MS} ms")
+            raise AssertionError(f"the app did not finish its run within {TIMEOUT_MS} ms")
         page.wait_for_timeout(POLL_MS)
 
 
