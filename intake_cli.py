@@ -38,6 +38,7 @@ from storage import (
 from storage.bulk import CHUNK, save_many
 from storage.maintenance import MaintenanceRefused, Mismatch, backup, purge, verify
 from storage.migrate import MigrationError, upgrade
+from storage.times import aware
 
 DOCUMENT_KEYS = ("submission_key", "submitted_at", "answers")
 MAX_KEY_LENGTH = 128  # storage.schema: submissions.submission_key
@@ -341,7 +342,7 @@ def submitted_at(doc: Mapping[str, Any]) -> dt.datetime | None:
         at = None
     if at is None:
         raise UserError('submitted_at must be an ISO-8601 time, e.g. "2026-11-26T14:30:00Z"')
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return aware(at)
 
 
 def invalid_answers(error: AnswersInvalid, messages: Messages) -> UserError:

@@ -15,7 +15,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from access import passwords
 from storage import audit
 from storage.db import read, write
 from storage.schema import login_failures, users
+from storage.times import aware, utc
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = dt.timedelta(minutes=15)
@@ -92,7 +93,7 @@ def create_user(
     except passwords.PasswordRefused as e:
         raise AccountError(str(e)) from None
     digest = passwords.hash_password(password)
-    at = _utc(now)
+    at = utc(now)
     try:
         with write(engine) as conn:
             new_id = conn.execute(
@@ -106,11 +107,11 @@ def create_user(
 
 def disable_user(engine: Engine, username: str, now: dt.datetime, actor: str = "cli") -> User:
     """Refuse every future login of this account (its history and audit entries stay)."""
-    return _set_disabled(engine, username, True, _utc(now), actor)
+    return _set_disabled(engine, username, True, utc(now), actor)
 
 
 def enable_user(engine: Engine, username: str, now: dt.datetime, actor: str = "cli") -> User:
-    return _set_disabled(engine, username, False, _utc(now), actor)
+    return _set_disabled(engine, username, False, utc(now), actor)
 
 
 def _set_disabled(engine: Engine, username: str, disable: bool, at: dt.datetime,
@@ -144,7 +145,7 @@ def stored_hash(engine: Engine, username: str) -> str | None:
 
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime) -> LoginResult:
     """Check a login, record it (failures, lockout, audit) and say whether it succeeded."""
-    at = _utc(now)
+    at = utc(now)
     name = normalise_username(username)[:200]
     with read(engine) as conn:
         row = _row(conn, name) if USERNAME.match(name) else None
@@ -181,7 +182,7 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime)
 def locked_until(engine: Engine, username: str, now: dt.datetime) -> dt.datetime | None:
     """When the lockout of this name ends, or None if it is not locked at `now`."""
     with read(engine) as conn:
-        return _locked_until(conn, _failure_key(normalise_username(username)), _utc(now))
+        return _locked_until(conn, _failure_key(normalise_username(username)), utc(now))
 
 
 def _count_failure(conn: Connection, key: str, at: dt.datetime) -> bool:
@@ -215,7 +216,7 @@ def _locked_until(conn: Connection, key: str, at: dt.datetime) -> dt.datetime | 
             login_failures.c.username_key == key, login_failures.c.locked_until > at
         )
     ).scalar_one_or_none()
-    return _aware(until)
+    return None if until is None else aware(until)
 
 
 def _failure_key(name: str) -> str:
@@ -229,18 +230,6 @@ def _row(conn: Connection, name: str) -> Any:
 
 
 def _user(row: Any) -> User:
-    created = cast(dt.datetime, _aware(row["created_at"]))  # NOT NULL column
-    return User(row["id"], row["username"], created, _aware(row["disabled_at"]))
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """UTC whatever the database hands back (SQLite: naive UTC; PostgreSQL: session zone)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _utc(now: dt.datetime) -> dt.datetime:
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime (UTC)")
-    return now.astimezone(dt.UTC)
+    disabled = row["disabled_at"]
+    return User(row["id"], row["username"], aware(row["created_at"]),
+                None if disabled is None else aware(disabled))

@@ -57,20 +57,22 @@ def run_add_user(
 
 
 def run_disable_user(args: argparse.Namespace) -> int:
-    try:
-        user = disable_user(_engine(args), args.name, _now(), actor=_actor())
-    except AccountError as e:
-        return _refused("disable-user", e)
-    print(f"Disabled user {user.username}")
-    return 0
+    return _switch_user(args, "disable-user", disable_user, "Disabled")
 
 
 def run_enable_user(args: argparse.Namespace) -> int:
+    return _switch_user(args, "enable-user", enable_user, "Enabled")
+
+
+def _switch_user(
+    args: argparse.Namespace, command: str, switch: Callable[..., Any], done: str
+) -> int:
+    """Disable or enable the account named in `args`; print what was done."""
     try:
-        user = enable_user(_engine(args), args.name, _now(), actor=_actor())
+        user = switch(_engine(args), args.name, _now(), actor=_actor())
     except AccountError as e:
-        return _refused("enable-user", e)
-    print(f"Enabled user {user.username}")
+        return _refused(command, e)
+    print(f"{done} user {user.username}")
     return 0
 
 

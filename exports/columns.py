@@ -63,11 +63,12 @@ def header(form: Form) -> list[str]:
 def iso_utc(at: Any) -> str:
     """2026-11-26T14:03:00Z: UTC to the second, whatever the database handed back."""
     if isinstance(at, dt.datetime):
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=dt.UTC)
-        if at.utcoffset():
-            at = at.astimezone(dt.UTC)
-        return at.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        if at.tzinfo is not dt.UTC:  # the store hands back aware UTC: skip the conversions
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=dt.UTC)
+            if at.utcoffset():
+                at = at.astimezone(dt.UTC)
+        return at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     return cell(at)
 
 
@@ -75,33 +76,46 @@ def fired_ids(rules_fired: Any) -> str:
     """Rule ids joined by ';'; notes and explanations stay in the store for the detail view."""
     if not rules_fired:
         return ""
-    ids = [r.get("id", "") if isinstance(r, Mapping) else str(r) for r in rules_fired]
+    ids = [r.get("id", "") if type(r) is dict or isinstance(r, Mapping) else str(r)
+           for r in rules_fired]
     return guard(";".join(ids))
 
 
 def meta_cells(record: Record) -> list[Any]:
     get = record.get
+    # Text as stored unless it starts like a formula; anything else goes through `cell`.
+    ident, reference, rules_version, outcome, status = [
+        v if type(v) is str and not (v and v[0] in TRIGGERS) else cell(v)
+        for v in (get("id"), get("reference"), get("rules_version"), get("outcome"),
+                  get("status"))
+    ]
     return [
-        cell(get("id")),
-        cell(get("reference")),
+        ident,
+        reference,
         iso_utc(get("submitted_at")),
         get("form_version"),  # an integer (or None): the csv module writes it as is
-        cell(get("rules_version")),
-        cell(get("outcome")),
+        rules_version,
+        outcome,
         fired_ids(get("rules_fired")),
-        cell(get("status")),
+        status,
     ]
 
 
 def _multi(question_id: str, codes: list[str], yes: str, no: str) -> Cells:
     empty = [""] * len(codes)
+    unticked = [no] * len(codes)
+    position = {code: i for i, code in enumerate(codes)}
 
     def cells(answers: Mapping[str, Any]) -> list[str]:
         picked = answers.get(question_id)
         if not picked:
             return empty  # not relevant (or nothing picked): empty cells, not "0"
-        chosen = set(picked) if isinstance(picked, list) else {picked}
-        return [yes if code in chosen else no for code in codes]
+        out = unticked.copy()  # then tick the few picked codes (cheaper than testing each)
+        for code in picked if isinstance(picked, list) else (picked,):
+            i = position.get(code)
+            if i is not None:
+                out[i] = yes
+        return out
 
     return cells
 
@@ -121,8 +135,9 @@ def _singles(fields: list[Single]) -> Cells:
 
         def raw(values: Mapping[str, Any]) -> list[Any]:
             return [
-                v if v is None or (t := type(v)) is int or t is float
-                else (v if not v or v[0] not in TRIGGERS else "'" + v) if t is str
+                v if (t := type(v)) is str and not (v and v[0] in TRIGGERS)  # most cells
+                else v if v is None or t is int or t is float
+                else "'" + v if t is str
                 else cell(v)
                 for v in map(values.get, keys)
             ]

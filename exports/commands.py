@@ -9,8 +9,8 @@ owner-only permissions because exports hold patient data.
 from __future__ import annotations
 
 import argparse
-import getpass
 import datetime as dt
+import getpass
 import io
 import os
 import sys

@@ -59,9 +59,8 @@ def choice_lists(definition: FormDefinition, file: str) -> list[Problem]:
     for name, choices in definition.choice_lists.items():
         for code, count in Counter(c.code for c in choices).items():
             if count > 1:
-                problems.append(
-                    Problem.of(Msg.DUPLICATE_CODE, file, f"choice_lists.{name}", code=code, list=name)
-                )
+                where = f"choice_lists.{name}"
+                problems.append(Problem.of(Msg.DUPLICATE_CODE, file, where, code=code, list=name))
     return problems
 
 
@@ -123,7 +122,9 @@ def question_fields(q: Question, definition: FormDefinition, file: str) -> list[
     if q.min is not None and q.max is not None and q.min > q.max:
         problems.append(Problem.of(Msg.BAD_RANGE, file, q.id, min=q.min, max=q.max))
     if q.choice_filter:
-        problems += _reference(q, "choice_filter", [q.choice_filter], before, "select_multiple", file)
+        problems += _reference(
+            q, "choice_filter", [q.choice_filter], before, "select_multiple", file
+        )
     if q.must_match:
         problems += _reference(q, "must_match", q.must_match, before, "text", file)
     return problems
@@ -155,33 +156,40 @@ def _reference(
     expected: str,
     file: str,
 ) -> list[Problem]:
-    problems = []
-    for name in names:
-        target = before.get(name)
-        if target is None:
-            problems.append(
-                Problem.of(
-                    Msg.UNKNOWN_REFERENCE,
-                    file,
-                    q.id,
-                    field=field,
-                    name=name,
-                    suggestion=did_you_mean(name, before),
-                )
-            )
-        elif target.type.value != expected:
-            problems.append(
-                Problem.of(
-                    Msg.WRONG_REFERENCE_TYPE,
-                    file,
-                    q.id,
-                    field=field,
-                    expected=expected,
-                    name=name,
-                    actual=target.type.value,
-                )
-            )
-    return problems
+    found = [_reference_problem(q.id, field, name, before, expected, file) for name in names]
+    return [problem for problem in found if problem is not None]
+
+
+def _reference_problem(
+    owner: str,
+    field: str,
+    name: str,
+    targets: dict[str, Question],
+    expected: str,
+    file: str,
+) -> Problem | None:
+    """Why `name` (in `owner`'s `field`) is not a question of type `expected`, or None."""
+    target = targets.get(name)
+    if target is None:
+        return Problem.of(
+            Msg.UNKNOWN_REFERENCE,
+            file,
+            owner,
+            field=field,
+            name=name,
+            suggestion=did_you_mean(name, targets),
+        )
+    if target.type.value != expected:
+        return Problem.of(
+            Msg.WRONG_REFERENCE_TYPE,
+            file,
+            owner,
+            field=field,
+            expected=expected,
+            name=name,
+            actual=target.type.value,
+        )
+    return None
 
 
 def _questions_before(definition: FormDefinition, question_id: str) -> dict[str, Question]:
@@ -239,30 +247,9 @@ def _calc_inputs(calc: Calculated, questions: dict[str, Question], file: str) ->
         if name is None:
             problems.append(Problem.of(Msg.FIELD_MISSING, file, calc.id, field=f"inputs.{role}"))
             continue
-        target = questions.get(name)
-        if target is None:
-            problems.append(
-                Problem.of(
-                    Msg.UNKNOWN_REFERENCE,
-                    file,
-                    calc.id,
-                    field=f"inputs.{role}",
-                    name=name,
-                    suggestion=did_you_mean(name, questions),
-                )
-            )
-        elif target.type.value != kind:
-            problems.append(
-                Problem.of(
-                    Msg.WRONG_REFERENCE_TYPE,
-                    file,
-                    calc.id,
-                    field=f"inputs.{role}",
-                    expected=kind,
-                    name=name,
-                    actual=target.type.value,
-                )
-            )
+        problem = _reference_problem(calc.id, f"inputs.{role}", name, questions, kind, file)
+        if problem is not None:
+            problems.append(problem)
     for role in calc.inputs.keys() - wanted.keys():
         problems.append(
             Problem.of(Msg.FIELD_UNKNOWN, file, calc.id, field=f"inputs.{role}", suggestion="")

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from storage.db import read, write
 from storage.schema import audit_log
+from storage.times import aware, utc
 
 LOGIN_SUCCESS = "login_success"
 LOGIN_FAILURE = "login_failure"
@@ -53,10 +54,8 @@ def append(target: Engine | Connection, entry: AuditEntry) -> None:
     """Add one entry; inside the caller's transaction when given a connection."""
     if entry.action not in ACTIONS:
         raise ValueError(f"unknown audit action {entry.action!r}; known: {', '.join(ACTIONS)}")
-    if entry.at.tzinfo is None:
-        raise ValueError("audit time must be an aware datetime (UTC)")
     row = {
-        "at": entry.at.astimezone(dt.UTC),
+        "at": utc(entry.at, "audit time"),
         "username": entry.user[:64],
         "action": entry.action,
         "record_ids": list(entry.record_ids),
@@ -107,12 +106,10 @@ def count(engine: Engine) -> int:
 
 
 def _entry(row: Any) -> AuditEntry:
-    at = row["at"]  # SQLite gives back naive UTC; PostgreSQL the session's time zone
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
     return AuditEntry(
         user=row["username"],
         action=row["action"],
-        at=at,
+        at=aware(row["at"]),
         record_ids=tuple(row["record_ids"] or ()),
         count=row["record_count"],
         detail=row["detail"],

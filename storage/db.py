@@ -6,11 +6,14 @@ upgrade; they queue on the busy timeout instead of failing with "database is loc
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -29,13 +32,25 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or default_url()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, future=True)
+        return create_engine(url, pool_pre_ping=True, future=True, json_deserializer=json_loads)
     if parsed.database and parsed.database != ":memory:":
         _prepare_sqlite_file(Path(parsed.database))
-    engine = create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                           json_deserializer=json_loads)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def json_loads(text: str | bytes) -> Any:
+    """Stored JSON as Python values: orjson, about 3× faster than `json.loads` (an export
+    of 100,000 submissions spent most of its reading time decoding answers). Anything orjson
+    refuses and `json` accepts (NaN, integers beyond 64 bits, lone surrogates) is decoded by
+    `json` as before, so what is returned never changes."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _prepare_sqlite_file(path: Path) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.db import read, write
 from storage.schema import drafts
-from storage.submissions import aware
+from storage.times import aware
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ class DraftStore:
                         update(drafts).where(drafts.c.token_hash == key).values(**values)
                     ).rowcount
                     if not changed:
-                        conn.execute(insert(drafts).values(token_hash=key, created_at=now, **values))
+                        conn.execute(
+                            insert(drafts).values(token_hash=key, created_at=now, **values)
+                        )
                 return
             except IntegrityError:
                 continue

@@ -22,6 +22,7 @@ from storage import audit
 from storage.db import write
 from storage.schema import drafts, screenings, status_history, submissions
 from storage.submissions import canonical_sha256
+from storage.times import utc
 
 
 class MaintenanceRefused(ValueError):
@@ -114,9 +115,7 @@ def purge(engine: Engine, older_than_days: int, now: dt.datetime, user: str) -> 
     """
     if older_than_days < 1:
         raise MaintenanceRefused("--older-than must be at least 1 day")
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime (UTC)")
-    now = now.astimezone(dt.UTC)
+    now = utc(now)
     cutoff = now - dt.timedelta(days=older_than_days)
     old = select(submissions.c.id).where(submissions.c.submitted_at < cutoff)
     with write(engine) as conn:

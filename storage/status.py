@@ -16,6 +16,7 @@ from storage import audit
 from storage.db import read, write
 from storage.schema import status_history, submissions
 from storage.submissions import STATUSES
+from storage.times import aware, utc
 
 NOTE_MAX = 2000
 
@@ -48,8 +49,7 @@ def change_status(
     """
     if to_status not in STATUSES:
         raise StatusError(f"unknown status {to_status!r}; choose one of {', '.join(STATUSES)}")
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime (UTC)")
+    at = utc(now)
     note = note.strip()
     if len(note) > NOTE_MAX:
         raise StatusError(f"the note is too long ({len(note)} characters, at most {NOTE_MAX})")
@@ -61,8 +61,7 @@ def change_status(
             raise StatusError(f"no submission with id {submission_id}")
         if current == to_status and not note:
             return None
-        change = StatusChange(submission_id, user, now.astimezone(dt.UTC), current, to_status,
-                              note)
+        change = StatusChange(submission_id, user, at, current, to_status, note)
         if current != to_status:
             conn.execute(
                 update(submissions).where(submissions.c.id == submission_id)
@@ -100,7 +99,5 @@ def change_counter(engine: Engine) -> int:
 
 
 def _change(row: Any) -> StatusChange:
-    at = row["changed_at"]  # SQLite gives back naive UTC; PostgreSQL the session's zone
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-    return StatusChange(row["submission_id"], row["username"], at, row["from_status"],
-                        row["to_status"], row["note"])
+    return StatusChange(row["submission_id"], row["username"], aware(row["changed_at"]),
+                        row["from_status"], row["to_status"], row["note"])

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.db import read, write
 from storage.schema import screenings, submissions
+from storage.times import aware  # also imported from here: storage.submissions.aware
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U (looks like V)
 STATUSES = ("new", "reviewed", "contacted", "closed")
@@ -69,7 +70,8 @@ def new_reference() -> str:
 def searchable(*parts: str) -> str:
     """Case- and accent-insensitive text for the clinician's search box."""
     decomposed = unicodedata.normalize("NFKD", " ".join(parts))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
 
 
 def choice_tokens(answers: Mapping[str, Any]) -> str:
@@ -185,11 +187,6 @@ class SubmissionStore:
                 .order_by(screenings.c.id)
             )
             return [dict(row) for row in conn.execute(query).mappings()]
-
-
-def aware(at: dt.datetime) -> dt.datetime:
-    """A stored time as aware UTC (SQLite returns naive datetimes for timezone columns)."""
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
 def as_record(row: Mapping[str, Any]) -> dict[str, Any]:

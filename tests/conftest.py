@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import baseline
 import pytest
+from baseline import TODAY
 from sqlalchemy import Engine
 
 from intake_pipeline import Intake
 from questions import AnswerValidator, Form, Messages, load_form, load_messages
 from storage import SubmissionStore, open_engine
-
-TODAY = dt.date(2026, 11, 26)
 
 
 @pytest.fixture(scope="session")
@@ -63,49 +63,7 @@ def store(engine: Engine) -> SubmissionStore:
 
 def candidate_answers() -> dict[str, Any]:
     """A typical 64-year-old with right-knee osteoarthritis and no reason for review."""
-    return {
-        "first_name": "Maria",
-        "last_name": "Lopez",
-        "date_of_birth": "1962-05-14",
-        "sex_at_birth": "female",
-        "phone": "555-123-4567",
-        "email": "maria.lopez@example.com",
-        "contact_method": "phone",
-        "height_ft": 5,
-        "height_in": 5,
-        "weight_lb": 170,
-        "pain_areas": ["knee_right"],
-        "pain_duration": "over_1_year",
-        "pain_onset": "gradual",
-        "pain_average": 6,
-        "pain_activity": "yes",
-        "morning_stiffness": "under_30_min",
-        "crepitus": "yes",
-        "swelling": "mild",
-        "knee_locked": "no",
-        "hot_swollen": "no",
-        "fever": "no",
-        "injury_deformity": "no",
-        "weight_loss": "no",
-        "night_pain": "no",
-        "cancer_history": "no",
-        "treatments_tried": ["exercise_pt", "pain_medicine"],
-        "joint_replaced": "no",
-        "treatment_relief": "some",
-        "blood_thinners": "no",
-        "bleeding_disorder": "no",
-        "diabetes": "no",
-        "inflammatory_arthritis": ["none"],
-        "immune_suppressed": "no",
-        "allergies": ["none"],
-        "skin_problem": "no",
-        "daily_opioids": "no",
-        "medications": "Acetaminophen 500 mg when needed.",
-        "goals": "Walk my dog again.",
-        "consent_store": True,
-        "consent_not_advice": True,
-        "signature": "Maria Lopez",
-    }
+    return baseline.answers()
 
 
 @pytest.fixture

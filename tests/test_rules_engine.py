@@ -12,13 +12,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import baseline
 import pytest
+from baseline import TODAY
 
 from questions import AnswersInvalid, AnswerValidator, Form, load_form
 from questions.calculated import bmi
 from rules import Level, RuleSet, Screening, load_rules, screen, screen_document, urgent_rules
 
-TODAY = dt.date(2026, 11, 26)
 DROP = object()  # in `changes`: remove this answer from the baseline
 
 
@@ -27,46 +28,7 @@ def born(age: int) -> str:
     return dt.date(TODAY.year - age, 5, 14).isoformat()
 
 
-BASELINE: dict[str, Any] = {
-    "first_name": "Ana",
-    "last_name": "López",
-    "date_of_birth": born(64),
-    "sex_at_birth": "female",
-    "phone": "555-123-4567",
-    "contact_method": "phone",
-    "height_ft": 5,
-    "height_in": 5,
-    "weight_lb": 160,
-    "pain_areas": ["knee_right"],
-    "pain_duration": "over_1_year",
-    "pain_onset": "gradual",
-    "pain_average": 6,
-    "pain_activity": "yes",
-    "morning_stiffness": "under_30_min",
-    "crepitus": "yes",
-    "swelling": "mild",
-    "knee_locked": "no",
-    "hot_swollen": "no",
-    "fever": "no",
-    "injury_deformity": "no",
-    "weight_loss": "no",
-    "night_pain": "no",
-    "cancer_history": "no",
-    "treatments_tried": ["exercise_pt", "pain_medicine"],
-    "joint_replaced": "no",
-    "treatment_relief": "some",
-    "blood_thinners": "no",
-    "bleeding_disorder": "no",
-    "diabetes": "no",
-    "inflammatory_arthritis": ["none"],
-    "immune_suppressed": "no",
-    "allergies": ["none"],
-    "skin_problem": "no",
-    "daily_opioids": "no",
-    "consent_store": True,
-    "consent_not_advice": True,
-    "signature": "Ana Lopez",
-}
+BASELINE = baseline.answers(date_of_birth=born(64), weight_lb=160)  # BMI 26.6
 
 
 def age(years: int, **more: Any) -> dict[str, Any]:

@@ -10,57 +10,22 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
+import baseline
 import pytest
+from baseline import TODAY
 
 from questions import AnswerProblem, AnswersInvalid, AnswerValidator, ValidAnswers, load_form
 
-TODAY = dt.date(2026, 11, 26)
 TOMORROW = "2026-11-27"
 
-KNEE_OA_PATIENT: dict[str, Any] = {
-    "first_name": "María",
-    "last_name": "López",
-    "date_of_birth": "1962-05-14",  # 64 on TODAY
-    "sex_at_birth": "female",
-    "phone": "555-123-4567",
-    "email": "maria@example.com",
-    "contact_method": "phone",
-    "height_ft": 5,
-    "height_in": 4,
-    "weight_lb": 180,
-    "pain_areas": ["knee_right"],
-    "pain_duration": "over_1_year",
-    "pain_onset": "gradual",
-    "pain_average": 6,
-    "pain_activity": "yes",
-    "morning_stiffness": "under_30_min",
-    "crepitus": "yes",
-    "swelling": "mild",
-    "knee_locked": "no",
-    "hot_swollen": "no",
-    "fever": "no",
-    "injury_deformity": "no",
-    "weight_loss": "no",
-    "night_pain": "no",
-    "cancer_history": "no",
-    "treatments_tried": ["exercise_pt", "pain_medicine"],
-    "joint_replaced": "no",
-    "treatment_relief": "some",
-    "blood_thinners": "no",
-    "bleeding_disorder": "no",
-    "diabetes": "no",
-    "inflammatory_arthritis": ["none"],
-    "immune_suppressed": "no",
-    "allergies": ["none"],
-    "skin_problem": "no",
-    "daily_opioids": "no",
-    "medications": "Acetaminophen 500 mg as needed",
-    "other_conditions": "",
-    "goals": "Walk my dog again",
-    "consent_store": True,
-    "consent_not_advice": True,
-    "signature": "María López",
-}
+KNEE_OA_PATIENT = baseline.answers(
+    first_name="María",  # accents: NFC and accent-blind signature cases
+    last_name="López",
+    signature="María López",
+    height_in=4,  # 5 ft 4 in, 180 lb: BMI 30.9
+    weight_lb=180,
+    other_conditions="",  # an empty optional answer: dropped, not stored
+)
 
 PAGE_1 = [
     "first_name", "last_name", "date_of_birth", "sex_at_birth", "phone", "email",

@@ -25,66 +25,13 @@ from intake_pipeline import Intake
 from questions import Question, QuestionType, text
 from storage import SubmissionStore, open_engine
 
+try:  # pytest's default import mode puts tests/ on sys.path
+    import baseline as shared
+except ImportError:  # imported as tests.wizard_driver (bench/)
+    from tests import baseline as shared
+
 APP = str(Path(__file__).resolve().parent.parent / "intake_app.py")
 TIMEOUT = 30
-
-# A typical knee-OA patient (one area: main_area is filled in automatically), one dict per
-# page in form order. Nothing here fires an urgent or exclude rule.
-BASELINE: list[dict[str, Any]] = [
-    {  # about_you
-        "first_name": "María",
-        "last_name": "López",
-        "date_of_birth": dt.date(1962, 3, 4),
-        "sex_at_birth": "female",
-        "phone": "555-123-4567",
-        "email": "maria@example.com",
-        "contact_method": "phone",
-        "height_ft": 5,
-        "height_in": 4,
-        "weight_lb": 180,
-    },
-    {"pain_areas": ["knee_right"]},  # where
-    {  # history
-        "pain_duration": "over_1_year",
-        "pain_onset": "gradual",
-        "pain_average": 6,
-        "pain_activity": "yes",
-        "morning_stiffness": "under_30_min",
-        "crepitus": "yes",
-        "swelling": "mild",
-        "knee_locked": "no",
-    },
-    {  # warning_signs
-        "hot_swollen": "no",
-        "fever": "no",
-        "injury_deformity": "no",
-        "weight_loss": "no",
-        "night_pain": "no",
-        "cancer_history": "no",
-    },
-    {  # treatments
-        "treatments_tried": ["exercise_pt", "pain_medicine"],
-        "joint_replaced": "no",
-        "treatment_relief": "some",
-    },
-    {  # health
-        "blood_thinners": "no",
-        "bleeding_disorder": "no",
-        "diabetes": "no",
-        "inflammatory_arthritis": ["none"],
-        "immune_suppressed": "no",
-        "allergies": ["none"],
-        "skin_problem": "no",
-        "daily_opioids": "no",
-        "medications": "Ibuprofen 200 mg",
-    },
-    {  # consent
-        "goals": "Walk my dog again",
-        "consent_store": True,
-        "consent_not_advice": True,
-        "signature": "maria lopez",
-    },
-]
 
 
 def baseline(**changes: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -109,6 +56,37 @@ def as_stored(pages: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 @cache
 def intake() -> Intake:
     return Intake.load()
+
+
+def per_page(answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`answers` split into the wizard's pages, in form order; a date as the widget's dt.date."""
+    pages = [
+        {
+            q.id: dt.date.fromisoformat(answers[q.id])
+            if q.type is QuestionType.DATE
+            else answers[q.id]
+            for q in page.questions
+            if q.id in answers
+        }
+        for page in intake().form.pages
+    ]
+    off_form = set(answers).difference(*pages)
+    assert not off_form, f"not a question of any page: {sorted(off_form)}"
+    return pages
+
+
+# The baseline patient as the wizard tests enter it (one area: main_area is filled in
+# automatically). Nothing here fires an urgent or exclude rule.
+ANSWERS = shared.answers(
+    first_name="María",  # accents, shown back on the review page
+    last_name="López",
+    signature="maria lopez",  # typed without capitals or accents
+    date_of_birth="1962-03-04",  # month != day: the review page shows 03/04/1962
+    height_in=4,  # 5 ft 4 in, 180 lb: BMI 30.9
+    weight_lb=180,
+)
+# The same answers, one dict per page in form order.
+BASELINE: list[dict[str, Any]] = per_page(ANSWERS)
 
 
 def page_index(page_id: str) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from access.sessions import USER_KEY, SessionUser
 from storage import audit, default_url
+from storage.times import aware
 from ui.resources import get_store
 
 PREFIX = "clinician_"
@@ -70,9 +71,7 @@ def local(at: Any) -> str:
     """A stored UTC time as the clinician's local date and time."""
     if not isinstance(at, dt.datetime):
         return ""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(zone()).strftime("%Y-%m-%d %H:%M")
+    return aware(at).astimezone(zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def plain(text: str) -> None:

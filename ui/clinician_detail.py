@@ -7,7 +7,6 @@ submission writes one `view_submission` audit entry, not one per rerun.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -177,13 +176,9 @@ def status_history(submission_id: str) -> None:
 def screening_history(submission_id: str) -> None:
     rows = get_store().screening_history(submission_id)
     st.dataframe(pd.DataFrame({
-        f"When ({zone_name()})": [local(_aware(r["screened_at"])) for r in rows],
+        f"When ({zone_name()})": [local(r["screened_at"]) for r in rows],
         "Why": [r["reason"] for r in rows],
         "Outcome": [r["outcome"] or "" for r in rows],
         "Rules version": [r["rules_version"] or "" for r in rows],
         "Rules fired": [", ".join(f.get("id", "") for f in r["rules_fired"] or []) for r in rows],
     }), hide_index=True)
-
-
-def _aware(at: Any) -> Any:
-    return at.replace(tzinfo=dt.UTC) if isinstance(at, dt.datetime) and at.tzinfo is None else at

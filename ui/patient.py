@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from intake_settings import SHOW_OUTCOME, flag
 from intake_pipeline import Intake
+from intake_settings import SHOW_OUTCOME, flag
 from questions import text
 from ui.question_widgets import render_question, show_value
 from ui.resources import get_intake
@@ -37,7 +37,10 @@ def patient_page() -> None:
     if w.state.step == 0:
         language_choice(w)
     total = len(w.pages) + 1
-    title = msg.get("review_title", lang) if w.on_review else text(w.pages[w.state.step].title, lang)
+    if w.on_review:
+        title = msg.get("review_title", lang)
+    else:
+        title = text(w.pages[w.state.step].title, lang)
     st.progress(
         (w.state.step + 1) / total,
         text=msg.get("progress", lang, page=w.state.step + 1, pages=total, title=title),
