@@ -20,6 +20,10 @@ OUTCOME_COLOURS = {
 }
 
 
+WHOLE_NUMBERS = alt.Axis(tickMinStep=1, format="d")
+"""Counts have no half submissions."""
+
+
 def weekly_chart(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: submissions per week, one colour per outcome (urgent at the bottom)."""
     order = [o for o in (*OUTCOME_ORDER, "not screened") if o in set(frame["outcome"])] \
@@ -36,7 +40,7 @@ def weekly_chart(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("label:O", title="Week starting (UTC)", sort="ascending",
                     axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("sum(n):Q", title="Submissions"),
+            y=alt.Y("sum(n):Q", title="Submissions", axis=WHOLE_NUMBERS),
             color=alt.Color("outcome:N", title="Outcome",
                             scale=alt.Scale(domain=order,
                                             range=[OUTCOME_COLOURS[o] for o in order])),
@@ -51,8 +55,8 @@ def weekly_chart(frame: pd.DataFrame) -> alt.Chart:
 def areas_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """Horizontal bars, most frequent area on top, with the count written at each bar's end."""
     base = alt.Chart(frame, title="Painful areas (a patient may name several)").encode(
-        y=alt.Y("area:N", title=None, sort="-x"),
-        x=alt.X("n:Q", title="Submissions naming the area"),
+        y=alt.Y("area:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+        x=alt.X("n:Q", title="Submissions naming the area", axis=WHOLE_NUMBERS),
         tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("n:Q", title="Submissions")],
     )
     bars = base.mark_bar(color="#1565c0")
@@ -68,7 +72,7 @@ def score_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
         .encode(
             x=alt.X("score:O", title="Score (0 = no pain, 10 = worst imaginable)",
                     axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("n:Q", title="Submissions"),
+            y=alt.Y("n:Q", title="Submissions", axis=WHOLE_NUMBERS),
             tooltip=[alt.Tooltip("score:O", title="Score"),
                      alt.Tooltip("n:Q", title="Submissions")],
         )

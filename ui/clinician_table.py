@@ -85,7 +85,7 @@ def summary(eng: Engine, version: tuple[Any, ...]) -> None:
     urgent_new = int(frame[(frame["outcome"] == "urgent") & (frame["status"] == "new")]["n"].sum())
     if urgent_new:
         st.error(f"{urgent_new} urgent submission(s) not reviewed yet. They are listed first.",
-                 icon="🚑")
+                 icon=":material/emergency:")
         st.button("Show only urgent, new submissions", key="clinician_show_urgent",
                   on_click=_only_urgent_new)
     for column, (outcome, n) in zip(st.columns(len(outcomes)), outcomes.items(), strict=True):

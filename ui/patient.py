@@ -46,7 +46,7 @@ def patient_page() -> None:
         text=msg.get("progress", lang, page=w.state.step + 1, pages=total, title=title),
     )
     if w.state.urgent:
-        st.error(msg.get("urgent", lang), icon="🚑")
+        st.error(msg.get("urgent", lang), icon=":material/emergency:")
     if w.on_review:
         review(w)
     else:
@@ -140,7 +140,7 @@ def confirmation(w: Wizard) -> None:
     assert saved is not None  # noqa: S101 - only called after a commit
     st.header(msg.get("confirmation_title", lang))
     if w.state.urgent or saved.outcome == "urgent":
-        st.error(msg.get("urgent", lang), icon="🚑")
+        st.error(msg.get("urgent", lang), icon=":material/emergency:")
     st.success(outcome_message(w.intake, saved.outcome, lang))
     st.subheader(saved.reference)
     st.write(msg.get("confirmation_reference", lang, reference=saved.reference))

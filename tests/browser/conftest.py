@@ -59,14 +59,19 @@ def missing_browser() -> str | None:
     return None
 
 
+def skip_or_fail(problem: str) -> None:
+    """Skip on a machine without a browser; fail where the browser tests are mandatory (CI)."""
+    if os.environ.get("INTAKE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"INTAKE_REQUIRE_BROWSER=1 but {problem}: {SKIP_REASON}")
+    pytest.skip(SKIP_REASON)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Chromium, skipped (or, with INTAKE_REQUIRE_BROWSER=1, failed) when it cannot run."""
     problem = missing_browser()
     if problem is not None:
-        if os.environ.get("INTAKE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"INTAKE_REQUIRE_BROWSER=1 but {problem}: {SKIP_REASON}")
-        pytest.skip(f"{SKIP_REASON} ({problem})")
+        skip_or_fail(problem)
     from playwright.sync_api import sync_playwright
 
     expect.set_options(timeout=15_000)
@@ -75,6 +80,16 @@ def browser() -> Iterator[Browser]:
                                               args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe(browser: Browser) -> Any:
+    """axe-core, as bundled by axe-playwright-python."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        skip_or_fail("axe-playwright-python is not installed")
+    return Axe()
 
 
 # ---- the app server -----------------------------------------------------------------------
@@ -101,7 +116,7 @@ def healthy(url: str) -> bool:
         return False
 
 
-def start_server(folder: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], AppServer]:
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], AppServer]:
     """`streamlit run intake_app.py` on a free port with its own SQLite file; waits for health."""
     database_url = f"sqlite:///{folder / 't.db'}"
     open_engine(database_url).dispose()  # schema in place before two processes use the file
@@ -115,7 +130,7 @@ def start_server(folder: Path, env: dict[str, str] | None = None) -> tuple[subpr
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
-    environment = {**os.environ, "INTAKE_DATABASE_URL": database_url, **(env or {})}
+    environment = {**os.environ, "INTAKE_DATABASE_URL": database_url}
     environment.pop("INTAKE_SHOW_OUTCOME_MESSAGE", None)
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out,

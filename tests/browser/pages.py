@@ -19,12 +19,13 @@ for the attribute to say `notRunning`.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from questions import Question, QuestionType, text
+from storage import Saved, SubmissionStore, open_engine
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import wizard_driver as drv
@@ -32,11 +33,10 @@ except ImportError:  # pragma: no cover - tests/ made a package
     from tests import wizard_driver as drv
 
 try:  # a machine without Playwright still collects this module; conftest skips or fails
-    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - depends on the machine
-    PlaywrightError = PlaywrightTimeout = Exception  # type: ignore[assignment,misc]
+    PlaywrightTimeout = Exception  # type: ignore[assignment,misc]
     expect = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
@@ -136,27 +136,28 @@ def run_count(page: Page) -> int:
 
 
 def settle(page: Page, runs_before: int | None = None) -> None:
-    """Wait until the rerun asked for since `runs_before` (if any) has finished.
-
-    Polls from the test side: with touch emulation, headless Chromium sometimes holds a
-    page back until it next hears from the driver, so waiting inside the page
-    (Playwright's wait_for_function) could sit out its whole timeout.
-    """
+    """Wait until the rerun asked for since `runs_before` (if any) has finished."""
     if runs_before is not None:
-        deadline = time.monotonic() + RUN_START_MS / 1000
-        while run_count(page) <= runs_before and time.monotonic() < deadline:
-            page.wait_for_timeout(POLL_MS)  # else: this action asked for no rerun
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while not page.evaluate(SETTLED):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the app did not finish its run within {TIMEOUT_MS} ms")
-        page.wait_for_timeout(POLL_MS)
+        try:
+            page.wait_for_function(
+                f"() => (window.__st ? window.__st.requests : 0) > {runs_before}",
+                polling=POLL_MS, timeout=RUN_START_MS)
+        except PlaywrightTimeout:
+            pass  # this action asked for no rerun (the value had not changed)
+    page.wait_for_function(SETTLED, polling=POLL_MS, timeout=TIMEOUT_MS)
 
 
 def open_app(page: Page, path: str = "/") -> None:
     """Load a page of the app and wait for its first run to finish."""
     page.goto(path)
     settle(page, 0)
+
+
+def activate(page: Page, target: Locator) -> None:
+    """Click something that reruns the script (a button, an option) and wait for the run."""
+    runs = run_count(page)
+    target.click()
+    settle(page, runs)
 
 
 # ---- what the patient sees ----------------------------------------------------------------
@@ -388,11 +389,11 @@ class Patient:
             self.focus(group)
             # Where the focus landed in the group, and where the wanted option is.
             # Tab lands on the checked option, or on the first (last with Shift+Tab).
-            options = group.evaluate(
+            focused = group.evaluate(
                 """g => [...g.querySelectorAll('input[type=radio]')].map(
-                       r => [r === document.activeElement, r.checked])"""
+                       r => r === document.activeElement)"""
             )
-            here = next(i for i, (focused, _) in enumerate(options) if focused)
+            here = focused.index(True)
             there = group.get_by_role("radio").evaluate_all(
                 "(rs, t) => rs.indexOf(t)", target.element_handle()
             )
@@ -429,8 +430,7 @@ class Patient:
     def _pointer(self, target: Locator) -> None:
         """Click, or tap on a phone. Radios and checkboxes are visually hidden inputs inside
         their label; the label is what a person clicks or taps."""
-        role = target.get_attribute("type")
-        if role in ("radio", "checkbox"):
+        if target.get_attribute("type") in ("radio", "checkbox"):
             target = target.locator("xpath=ancestor::label[1]")
         if self.touch:
             target.tap()
@@ -443,35 +443,98 @@ class Patient:
         self.page.evaluate("document.activeElement && document.activeElement.blur()")
 
 
+@contextmanager
+def whole_page_in_view(page: Page) -> Iterator[None]:
+    """Make the window as tall as the content for a while.
+
+    Streamlit scrolls inside its own container, so a "full page" screenshot would stop at
+    the window, and axe-core cannot judge the contrast of text outside the window (it
+    reports it as "incomplete", not as a violation).
+    """
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    tallest = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"],
+                            "height": max(size["height"], min(int(tallest) + 40, 12_000))})
+    try:
+        page.wait_for_timeout(200)  # let the layout follow the new size
+        yield
+    finally:
+        page.set_viewport_size(size)
+
+
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot under test-artifacts/screenshots/ for people to look at."""
+    """Save the whole page under test-artifacts/screenshots/ for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
+    with whole_page_in_view(page):
+        page.screenshot(path=path)
     return path
 
 
-__all__ = [
-    "ARTIFACTS",
-    "IDLE",
-    "PHONE",
-    "RUN_COUNTER",
-    "Patient",
-    "PlaywrightError",
-    "comes_before",
-    "first_alert_after",
-    "button",
-    "choice_box",
-    "control",
-    "expect",
-    "heading",
-    "label",
-    "message",
-    "open_app",
-    "page_title",
-    "radio",
-    "run_count",
-    "settle",
-    "shown_question_ids",
-    "screenshot",
-]
+# ---- clinician area -----------------------------------------------------------------------
+
+CLINICIAN = "/clinician"
+CLINICIAN_PASSWORD = "correct horse battery staple"
+
+
+def add_clinician(database_url: str, username: str) -> str:
+    """A clinician account (through access.accounts, as `intake add-user` does)."""
+    from access import create_user
+
+    engine = open_engine(database_url)
+    try:
+        create_user(engine, username, CLINICIAN_PASSWORD, dt.datetime.now(dt.UTC))
+    finally:
+        engine.dispose()
+    return username
+
+
+def submit(database_url: str, answers: Mapping[str, Any], key: str) -> Saved:
+    """Store a submission the way the wizard does (validate, screen, save)."""
+    store = SubmissionStore(open_engine(database_url))
+    try:
+        return drv.intake().submit(store, answers, key)
+    finally:
+        store.engine.dispose()
+
+
+def title(page: Page, name: str) -> Locator:
+    """A clinician page's title (st.title renders a level-1 heading)."""
+    return page.get_by_role("heading", level=1, name=name, exact=True)
+
+
+def log_in(page: Page, username: str, password: str = CLINICIAN_PASSWORD) -> None:
+    """Fill the login form (already on the page) and press Log in."""
+    page.get_by_role("textbox", name="Username", exact=True).fill(username)
+    page.get_by_role("textbox", name="Password", exact=True).fill(password)
+    activate(page, button(page, "Log in"))
+
+
+def pick(page: Page, field: str, option: str) -> None:
+    """Choose an option of a select box or multiselect (a combobox with a listbox)."""
+    runs = run_count(page)
+    open_list(page, field).get_by_role("option", name=option, exact=True).click()
+    if page.get_by_role("listbox").count():  # a multiselect stays open for more choices
+        page.keyboard.press("Escape")
+    settle(page, runs)
+
+
+def open_list(page: Page, field: str) -> Locator:
+    """Open a combobox's list. It is brought to the middle of the window first: a list that
+    opens at the window's edge scrolls the page, and scrolling closes it again."""
+    box = page.get_by_role("combobox", name=field, exact=True)
+    box.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box.click()
+    listbox = page.get_by_role("listbox")
+    expect(listbox).to_be_visible()
+    return listbox
+
+
+def options(page: Page, field: str) -> list[str]:
+    """The options a select box offers now (opened and closed again, nothing chosen)."""
+    listbox = open_list(page, field)
+    names = listbox.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    expect(listbox).to_have_count(0)
+    return [n.strip() for n in names]
