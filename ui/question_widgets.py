@@ -48,8 +48,11 @@ def render_question(
         )
     elif q.type is QuestionType.SELECT_MULTIPLE:
         st.markdown(f"**{label}**")
+        if q.hint:  # before a list of boxes, where it helps to choose
+            st.caption(text(q.hint, lang))
         for choice in form.choices(q):
             st.checkbox(text(choice.label, lang), key=widget_key(q.id, choice.code))
+        return
     elif q.type is QuestionType.CHECKBOX:
         st.checkbox(label, key=key)
     if q.hint:
