@@ -25,16 +25,15 @@ import time
 import traceback
 from pathlib import Path
 
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest's bare-mode warnings
-
-from bench.common import SIZES, Context, Result  # noqa: E402
-from bench.machine import describe  # noqa: E402
-from bench.table import render  # noqa: E402
+from bench.common import SIZES, Context, Result
+from bench.machine import describe
+from bench.table import render
 
 SCENARIOS = ("export", "rescreen", "submit", "wizard", "dashboard", "patients")
 """Module names under bench/, in the order they run (cheap first, the browser last)."""
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_DATA = Path(os.environ.get("INTAKE_BENCH_DATA", Path(tempfile.gettempdir()) / "intake-bench"))
+DEFAULT_DATA = Path(os.environ.get("INTAKE_BENCH_DATA")
+                    or Path(tempfile.gettempdir()) / "intake-bench")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

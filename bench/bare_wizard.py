@@ -12,12 +12,10 @@ import os
 import streamlit as st
 
 
-
 @st.cache_resource
 def recorded(path: str) -> list:
     with open(path, encoding="utf-8") as spec:
         return json.load(spec)
-
 
 
 def draw(items: list) -> None:

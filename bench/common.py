@@ -7,6 +7,7 @@ shared machine does not decide a row.
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import subprocess
@@ -114,11 +115,15 @@ class ProcessRun:
     seconds: float
     max_rss_mb: float
     """Peak resident memory of the process (ru_maxrss from wait4)."""
+    cpu_seconds: float = 0.0
+    """User + system CPU time: steadier than wall time when others share the machine."""
 
 
-def run_process(command: Sequence[str], stdout: TextIO | int | None = None,
+def run_process(command: Sequence[str], stdout: TextIO | int = subprocess.DEVNULL,
                 env: dict[str, str] | None = None) -> ProcessRun:
-    """Run a command to completion; its wall time and its own peak RSS (not its parent's)."""
+    """Run a command to completion; its wall time and its own peak RSS (not its parent's).
+
+    What it prints goes to `stdout` (by default nowhere: the table is the bench's output)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})})
@@ -128,7 +133,7 @@ def run_process(command: Sequence[str], stdout: TextIO | int | None = None,
     error = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {process.returncode}: {error[-2000:]}")
-    return ProcessRun(seconds, usage.ru_maxrss / 1024)
+    return ProcessRun(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def rss_mb(pid: int) -> dict[str, float]:
@@ -142,6 +147,13 @@ def rss_mb(pid: int) -> dict[str, float]:
     except OSError:
         pass
     return out
+
+
+def quiet_streamlit() -> None:
+    """AppTest runs scripts without a server, and Streamlit warns about it on every run
+    (its log level is reset whenever its configuration is read, so: no warnings at all in
+    this process; the bench's own output is printed, not logged)."""
+    logging.disable(logging.WARNING)
 
 
 def python_command(*args: str) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from streamlit.testing.v1 import AppTest
 
 from access import AccountError, create_user
-from bench.common import Context, Result, median, timed
+from bench.common import Context, Result, median, quiet_streamlit, timed
 from bench.stores import seeded_store, sqlite_url
 from storage import open_engine
 
@@ -31,6 +31,7 @@ TIMEOUT = 120
 
 
 def run(ctx: Context) -> list[Result]:
+    quiet_streamlit()
     small, big = ctx.sizes.small_store, ctx.sizes.store
     urls = {n: sqlite_url(seeded_store(ctx, n)) for n in (small, big)}
     for url in urls.values():

@@ -17,15 +17,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from bench.common import Context, Result, percentile, rss_mb, skipped
 from questions import QuestionType, text
 from storage import SubmissionStore, open_engine
 
 TIMEOUT_S = 180
-RUN_START_S = 2
-"""How long an answer may take to start its rerun; as in tests/browser/pages.py, a run too
-short for the page's counter to see costs this much time, never correctness (a lost
-answer would stop the patient at Next, and the patient would count as not stored)."""
+RUN_START_S = 60
+"""How long the run an answer caused may take to finish (on 2 busy cores, 20 at once)."""
 POLL_S = 0.05
 
 
@@ -98,28 +98,28 @@ async def _all(url: str, n: int, browser: Any, pages: Any) -> list[Any]:
 
 async def _patient(chromium: Any, url: str, browser: Any, pages: Any) -> dict[str, list[float]]:
     context = await chromium.new_context(base_url=url, viewport=browser.DESKTOP)
-    await context.add_init_script(pages.RUN_COUNTER)
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT_S * 1000)
+    runs = Runs(page)
     drv = pages.drv
     steps: list[float] = []
     answers: list[float] = []
     try:
         await page.goto("/")
-        await _settle(page, pages, 0)
+        await _settle(page, pages, runs, 0)
         for index, page_answers in enumerate(drv.BASELINE):
             title = text(drv.intake().form.pages[index].title)
             await pages.heading(page, title).wait_for(timeout=TIMEOUT_S * 1000)
             for qid, value in page_answers.items():
                 start = time.perf_counter()
-                await _answer(page, pages, qid, value)
+                await _answer(page, pages, runs, qid, value)
                 answers.append(time.perf_counter() - start)
             following = (drv.intake().form.pages[index + 1].title
                          if index + 1 < len(drv.BASELINE) else None)
             arrival = text(following) if following else pages.message("review_title")
-            steps.append(await _press(page, pages, pages.message("button_next"),
+            steps.append(await _press(page, pages, runs, pages.message("button_next"),
                                       pages.heading(page, arrival)))
-        steps.append(await _press(page, pages, pages.message("button_submit"),
+        steps.append(await _press(page, pages, runs, pages.message("button_submit"),
                                   pages.heading(page, pages.message("confirmation_title"))))
     finally:
         await context.close()
@@ -129,14 +129,33 @@ async def _patient(chromium: Any, url: str, browser: Any, pages: Any) -> dict[st
 # ---- an asyncio version of tests/browser/pages.Patient (pointer only) --------------------
 
 
-async def _runs(page: Any) -> int:
-    return int(await page.evaluate("window.__stRuns || 0"))
+class Runs:
+    """Script runs the server has finished for one page, counted from its websocket.
+
+    Every run ends with a `script_finished` message; counting those is exact, where the
+    page's own state attribute can flip back before anything sees it (a short run).
+    """
+
+    def __init__(self, page: Any) -> None:
+        self.finished = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            message = ForwardMsg()
+            try:
+                message.ParseFromString(payload)
+            except Exception:  # noqa: BLE001 - not a message of ours: ignore it
+                return
+            if message.WhichOneof("type") == "script_finished":
+                self.finished += 1
 
 
-async def _settle(page: Any, pages: Any, runs_before: int | None) -> None:
-    if runs_before is not None:
+async def _settle(page: Any, pages: Any, runs: Runs, before: int | None) -> None:
+    """Wait until a run has finished since `before` (if given), then until the page is idle."""
+    if before is not None:
         deadline = time.monotonic() + RUN_START_S
-        while await _runs(page) <= runs_before and time.monotonic() < deadline:
+        while runs.finished <= before and time.monotonic() < deadline:
             await asyncio.sleep(POLL_S)
     deadline = time.monotonic() + TIMEOUT_S
     while not await page.evaluate(f"!!document.querySelector({pages.IDLE!r})"):
@@ -145,13 +164,13 @@ async def _settle(page: Any, pages: Any, runs_before: int | None) -> None:
         await asyncio.sleep(POLL_S)
 
 
-async def _press(page: Any, pages: Any, name: str, arrival: Any) -> float:
+async def _press(page: Any, pages: Any, runs: Runs, name: str, arrival: Any) -> float:
     """Click a button; seconds until `arrival` (the next page's heading) shows and the app
-    is idle. Waiting for the heading, not for a counted run, so a missed count costs nothing."""
+    is idle."""
     start = time.perf_counter()
     await pages.button(page, name).click()
     await arrival.wait_for(timeout=TIMEOUT_S * 1000)
-    await _settle(page, pages, None)
+    await _settle(page, pages, runs, None)
     return time.perf_counter() - start
 
 
@@ -160,17 +179,17 @@ async def _click_label(target: Any) -> None:
     await target.locator("xpath=ancestor::label[1]").click()
 
 
-async def _answer(page: Any, pages: Any, qid: str, value: Any) -> None:
+async def _answer(page: Any, pages: Any, runs: Runs, qid: str, value: Any) -> None:
     q = pages.drv.question(qid)
     if q.type is QuestionType.SELECT_MULTIPLE:
         for choice in pages.drv.intake().form.choices(q):
             box = pages.choice_box(page, qid, choice.code)
             if await box.is_checked() != (choice.code in value):
-                runs = await _runs(page)
+                before = runs.finished
                 await _click_label(box)
-                await _settle(page, pages, runs)
+                await _settle(page, pages, runs, before)
         return
-    runs = await _runs(page)
+    before = runs.finished
     if q.type is QuestionType.CHECKBOX:
         box = pages.control(page, qid)
         if await box.is_checked() == bool(value):
@@ -188,7 +207,7 @@ async def _answer(page: Any, pages: Any, qid: str, value: Any) -> None:
         await box.click()
         await box.fill("" if value is None else str(value))
         await page.evaluate("document.activeElement && document.activeElement.blur()")
-    await _settle(page, pages, runs)
+    await _settle(page, pages, runs, before)
 
 
 async def _date(page: Any, group: Any, value: dt.date) -> None:

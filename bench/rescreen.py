@@ -1,83 +1,100 @@
-"""Scenario 2: screening throughput over stored submissions, and the time of one screen.
+"""Scenario 2: `intake rescreen` over the big store, and the screening at its core.
 
-`intake rescreen` does not exist yet, so this measures its core directly: the stored
-answers and calculated fields of every submission are read first (not timed), then
-`rules.engine.screen` runs over each. The targets are absolute (≥ 50,000 per second, one
-screen under 1 ms). The details also give the full path a rescreen that re-validates would
-take (validate + calculate + screen, on a sample), for planning that command.
+Three figures, all against absolute targets (≥ 50,000 submissions per second, one screen
+under 1 ms): the `intake rescreen` command end to end on a copy of the store (process
+start, reading in batches, screening, writing whatever changed); `rules.engine.screen`
+alone over the stored values of every submission (read first, not timed); and the median
+time of one screen. The floor of the command is `sqlite3` reading the same columns.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import gc
+import shutil
+import sqlite3
 import time
 from typing import Any
 
-from bench.common import Context, Result, median, timed
+from bench.common import Context, Result, median, python_command, run_process, timed
 from bench.stores import seeded_store, sqlite_url
 from intake_pipeline import Intake
-from questions import QuestionType
 from rules import screen
 from storage import open_engine
 from storage.queries import SubmissionFilter, stream
 
 RATE_TARGET = 50_000
 ONE_TARGET_MS = 1.0
-REVALIDATE_SAMPLE = 2_000
+FLOOR_SQL = ("SELECT id, answers, calculated, outcome, rules_version, rules_fired "
+             "FROM submissions ORDER BY id")
+"""What `storage.rescreening.batches` reads."""
 
 
 def run(ctx: Context) -> list[Result]:
+    store = seeded_store(ctx, ctx.sizes.store)
+    return [_command(ctx, store), *_core(ctx, store)]
+
+
+def _command(ctx: Context, store: Any) -> Result:
+    """`intake rescreen` on a copy (it writes when the rules changed since seeding)."""
+    copy = ctx.work_dir / "rescreen.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    n = ctx.sizes.store
+    runs, floors = [], []
+    for _ in range(ctx.sizes.repeats):
+        runs.append(run_process(python_command("-m", "intake_cli", "rescreen", "--database",
+                                               sqlite_url(copy))))
+        if shutil.which("sqlite3"):
+            with (ctx.work_dir / "rescreen-floor.txt").open("w") as out:
+                floors.append(run_process(["sqlite3", str(copy), FLOOR_SQL], stdout=out))
+    rate = n / median([r.seconds for r in runs])
+    floor = n / median([r.seconds for r in floors]) if floors else None
+    return Result("rescreen", f"intake rescreen, {n:,} submissions", "/s", rate, floor,
+                  target=f"≥ {RATE_TARGET:,}/s", met=rate >= RATE_TARGET,
+                  details={"runs_s": [r.seconds for r in runs],
+                           "cpu_s": median([r.cpu_seconds for r in runs]),
+                           "floor_runs_s": [r.seconds for r in floors],
+                           "peak_rss_mb": max(r.max_rss_mb for r in runs),
+                           "floor": "sqlite3 reading the columns the command reads"})
+
+
+def _core(ctx: Context, store: Any) -> list[Result]:
     intake = Intake.load()
-    engine = open_engine(sqlite_url(seeded_store(ctx, ctx.sizes.store)))
+    engine = open_engine(sqlite_url(store))
     values: list[dict[str, Any]] = []
-    sample: list[dict[str, Any]] = []
-    started = time.perf_counter()
     try:
         for record in stream(engine, SubmissionFilter()):
-            values.append(typed_values(intake, record["answers"], record["calculated"]))
-            if len(sample) < REVALIDATE_SAMPLE:
-                sample.append(record)
+            values.append({**intake.form.typed(record["answers"]), **record["calculated"]})
     finally:
         engine.dispose()
-    read_s = time.perf_counter() - started
     ruleset = intake.rules
+    # The values held for this measurement are the harness's, not the screening's: frozen,
+    # so the garbage collector does not walk them again and again (the command streams and
+    # never holds them; measured here: 9,000/s unfrozen, 15,000/s frozen).
+    gc.collect()
+    gc.freeze()
+    try:
 
-    def screen_all() -> None:
-        for v in values:
-            screen(ruleset, v)
+        def screen_all() -> None:
+            for v in values:
+                screen(ruleset, v)
 
-    rates = [len(values) / timed(screen_all)[0] for _ in range(ctx.sizes.repeats)]
-    one_ms = [_one_ms(ruleset, v) for v in values]
-    revalidate_s, _ = timed(lambda: [_revalidate(intake, r) for r in sample])
-    rate = median(rates)
-    details = {"submissions": len(values), "runs_per_s": rates,
-               "read_and_type_s": read_s,
-               "revalidate_and_screen_per_s": len(sample) / revalidate_s,
-               "one_screen_p95_ms": sorted(one_ms)[int(len(one_ms) * 0.95)]}
-    one = median(one_ms)
+        rates = [len(values) / timed(screen_all)[0] for _ in range(ctx.sizes.repeats)]
+        one_ms = sorted(_one_ms(ruleset, v) for v in values)
+    finally:
+        gc.unfreeze()
+    rate, one = median(rates), median(one_ms)
     return [
-        Result("rescreen", f"screen {len(values):,} stored submissions", "/s", rate,
-               target=f"≥ {RATE_TARGET:,}/s", met=rate >= RATE_TARGET, details=details),
+        Result("rescreen_core", f"screen() over {len(values):,} stored values", "/s", rate,
+               target=f"≥ {RATE_TARGET:,}/s", met=rate >= RATE_TARGET,
+               details={"runs_per_s": rates}),
         Result("rescreen_one", "median time of one screen", "ms", one,
-               target=f"< {ONE_TARGET_MS} ms", met=one < ONE_TARGET_MS),
+               target=f"< {ONE_TARGET_MS} ms", met=one < ONE_TARGET_MS,
+               details={"p95_ms": one_ms[int(len(one_ms) * 0.95)], "max_ms": one_ms[-1]}),
     ]
-
-
-def typed_values(intake: Intake, answers: dict[str, Any], calculated: dict[str, Any]
-                 ) -> dict[str, Any]:
-    """What the rules saw at submit: stored JSON answers with dates as dates, plus calculations."""
-    values = dict(answers)
-    for q in intake.form.questions():
-        if q.type is QuestionType.DATE and isinstance(values.get(q.id), str):
-            values[q.id] = dt.date.fromisoformat(values[q.id])
-    return {**values, **calculated}
 
 
 def _one_ms(ruleset: Any, values: dict[str, Any]) -> float:
     start = time.perf_counter_ns()
     screen(ruleset, values)
     return (time.perf_counter_ns() - start) / 1e6
-
-
-def _revalidate(intake: Intake, record: dict[str, Any]) -> Any:
-    return intake.screen(intake.validate(record["answers"], on=record["submitted_at"].date()))

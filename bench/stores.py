@@ -45,6 +45,7 @@ def seeded_store(ctx: Context, n: int) -> Path:
         ctx.say(f"seeded {n:,} in {run.seconds:.0f} s")
     _checkpoint(partial)
     os.replace(partial, path)
+    _remove(partial)  # its emptied -wal and -shm files
     return path
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing as mp
+import queue
 import random
 import sqlite3
 import time
@@ -94,7 +95,7 @@ def _postgresql(ctx: Context, server: str) -> Result:
         open_engine(url).dispose()
         admin = create_engine(url, poolclass=NullPool)
         with admin.begin() as conn:
-            conn.execute(text("CREATE TABLE floor_rows (id TEXT PRIMARY KEY, payload JSON NOT NULL)"))
+            conn.execute(text(FLOOR_TABLE.replace("TEXT NOT NULL", "JSON NOT NULL")))
         for _ in range(ctx.sizes.repeats):
             with admin.begin() as conn:  # every repeat starts from empty tables
                 conn.execute(text("TRUNCATE submissions, screenings, floor_rows CASCADE"))
@@ -176,7 +177,16 @@ def _race(worker: Callable[..., None], target: str, total: int) -> dict[str, Any
                  for w in range(WRITERS)]
     for p in processes:
         p.start()
-    reports = [results.get(timeout=900) for _ in processes]
+    reports: list[Any] = []
+    while len(reports) < len(processes):
+        try:
+            reports.append(results.get(timeout=1))
+        except queue.Empty:
+            crashed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if crashed:  # a writer died before reporting: stop, rather than wait forever
+                for p in processes:
+                    p.kill()
+                raise RuntimeError(f"a writer process exited with status {crashed[0]}") from None
     for p in processes:
         p.join()
     stored = sum(r[1] for r in reports)

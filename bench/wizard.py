@@ -16,7 +16,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
-from bench.common import Context, Result, median, percentile, timed
+from bench.common import Context, Result, median, percentile, quiet_streamlit, timed
 from bench.stores import sqlite_url
 from tests import wizard_driver as drv
 
@@ -25,6 +25,7 @@ BARE_SCRIPT = str(Path(__file__).resolve().parent / "bare_wizard.py")
 
 
 def run(ctx: Context) -> list[Result]:
+    quiet_streamlit()
     os.environ["INTAKE_DATABASE_URL"] = sqlite_url(ctx.work_dir / "wizard.db")
     spec: list[list[dict[str, Any]]] = []
     walk(spec)  # warm-up (definitions loaded, database created), and what the floor draws

@@ -10,6 +10,7 @@ the plan with no per-question decisions.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,6 +33,7 @@ CHECKED = ("Checked", "Unchecked")
 YES_NO = ("Yes", "No")
 """Labels of a true / false calculated condition."""
 MULTI_SEPARATOR = "___"
+_ID = operator.itemgetter("id")
 
 Record = Mapping[str, Any]
 Cells = Callable[[Mapping[str, Any]], list[Any]]
@@ -63,11 +65,12 @@ def header(form: Form) -> list[str]:
 def iso_utc(at: Any) -> str:
     """2026-11-26T14:03:00Z: UTC to the second, whatever the database handed back."""
     if isinstance(at, dt.datetime):
-        if at.tzinfo is not dt.UTC:  # the store hands back aware UTC: skip the conversions
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=dt.UTC)
-            if at.utcoffset():
-                at = at.astimezone(dt.UTC)
+        if at.tzinfo is dt.UTC:  # what the store hands back: "…+00:00" becomes "…Z"
+            return at.isoformat(timespec="seconds")[:-6] + "Z"
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        if at.utcoffset():
+            at = at.astimezone(dt.UTC)
         return at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     return cell(at)
 
@@ -76,9 +79,11 @@ def fired_ids(rules_fired: Any) -> str:
     """Rule ids joined by ';'; notes and explanations stay in the store for the detail view."""
     if not rules_fired:
         return ""
-    ids = [r.get("id", "") if type(r) is dict or isinstance(r, Mapping) else str(r)
-           for r in rules_fired]
-    return guard(";".join(ids))
+    try:  # as stored: a list of objects, each with its text id
+        return guard(";".join(map(_ID, rules_fired)))
+    except (KeyError, TypeError):
+        ids = [r.get("id", "") if isinstance(r, Mapping) else str(r) for r in rules_fired]
+        return guard(";".join(ids))
 
 
 def meta_cells(record: Record) -> list[Any]:
@@ -168,23 +173,34 @@ def _labels(form: Form, question: Question, lang: str) -> Mapping[Any, str] | No
     return None
 
 
-def answer_plan(form: Form, labels: bool, lang: str) -> list[Cells]:
-    """How the answers become cells: runs of one-column questions, and multi-selects."""
-    plan: list[Cells] = []
-    run: list[Single] = []
+def answer_cells(form: Form, labels: bool, lang: str) -> Cells:
+    """How the answers become cells, in one pass per row.
+
+    Every one-column question is read by a single comprehension (`_singles`), then each
+    multi-select's block of columns is put in at its place. One call per run of questions
+    cost more than the cells themselves (about 1.5 µs a call, 0.15 µs a cell).
+    """
+    fields: list[Single] = []
+    blocks: list[tuple[int, Cells]] = []
+    width = 0
     for question in form.questions():
         if question.type is QuestionType.SELECT_MULTIPLE:
-            if run:
-                plan.append(_singles(run))
-                run = []
             codes = [c.code for c in form.choices(question)]
             yes, no = CHECKED if labels else ("1", "0")
-            plan.append(_multi(question.id, codes, yes, no))
+            blocks.append((width, _multi(question.id, codes, yes, no)))
+            width += len(codes)
         else:
-            run.append((question.id, _labels(form, question, lang) if labels else None))
-    if run:
-        plan.append(_singles(run))
-    return plan
+            fields.append((question.id, _labels(form, question, lang) if labels else None))
+            width += 1
+    singles = _singles(fields)
+
+    def cells(answers: Mapping[str, Any]) -> list[Any]:
+        out = singles(answers)
+        for at, multi in blocks:  # in column order, so each `at` is already its final place
+            out[at:at] = multi(answers)
+        return out
+
+    return cells
 
 
 def calculated_plan(form: Form, labels: bool) -> Cells:
@@ -199,14 +215,12 @@ def row_function(
     form: Form, labels: bool = False, lang: str = "en"
 ) -> Callable[[Record], list[Any]]:
     """A function from a stored submission record to its row of cells (see `header`)."""
-    plan = answer_plan(form, labels, lang)
+    answers_cells = answer_cells(form, labels, lang)
     calculated_cells = calculated_plan(form, labels)
 
     def row(record: Record) -> list[Any]:
-        answers = record.get("answers") or {}
         cells = meta_cells(record)
-        for part in plan:
-            cells += part(answers)
+        cells += answers_cells(record.get("answers") or {})
         cells += calculated_cells(record.get("calculated") or {})
         return cells
 

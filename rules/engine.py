@@ -26,8 +26,10 @@ def urgent_rules(ruleset: RuleSet, values: Mapping[str, Any]) -> list[FiredRule]
 
 
 def _fire(rules: Iterable[Rule], values: Mapping[str, Any]) -> list[FiredRule]:
+    # `when.predicate`, not `when(...)`: one Python call less per rule, and every rule is
+    # evaluated on every submission (a rescreen runs 27 rules × 100,000 submissions).
     return [
         FiredRule(rule.id, rule.level, rule.note, rule.source, rule.when.explain(values))
         for rule in rules
-        if rule.when(values)
+        if rule.when.predicate(values)
     ]

@@ -43,7 +43,8 @@ class SubmissionFilter:
         if self.statuses:
             parts.append(c.status.in_(self.statuses))
         if self.choices:
-            parts.append(or_(*(c.choice_tokens.contains(f" {q}={code} ") for q, code in self.choices)))
+            tokens = (c.choice_tokens.contains(f" {q}={code} ") for q, code in self.choices)
+            parts.append(or_(*tokens))
         needle = searchable(self.text)
         if needle:
             parts.append(
