@@ -71,6 +71,8 @@ class Question(Strict):
     max_length: int | None = Field(default=None, gt=0)
     multiline: bool = False
     format: TextFormat | None = None
+    autocomplete: str | None = Field(default=None, pattern=r"^[a-z][a-z-]*$")
+    """HTML autocomplete token (e.g. given-name), so phones can fill it (WCAG 1.3.5)."""
     must_match: list[Identifier] = Field(default_factory=list)
     """Text questions whose values, joined by a space, this answer must equal (signature)."""
 

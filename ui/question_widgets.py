@@ -80,8 +80,7 @@ def _autocomplete(q: Question) -> str | None:
     """Let phones fill names and contact details (WCAG 1.3.5 input purpose)."""
     if q.format is not None:
         return {"phone": "tel", "email": "email"}[q.format.value]
-    return {"first_name": "given-name", "last_name": "family-name"}.get(q.id) if q.identifier \
-        else None
+    return q.autocomplete
 
 
 def _integer(q: Question, label: str, key: str) -> None:
