@@ -11,6 +11,7 @@ from typing import Any
 import baseline
 import pytest
 from baseline import TODAY
+from helpers.pg import fresh_schema
 from sqlalchemy import Engine
 
 from intake_pipeline import Intake
@@ -82,3 +83,14 @@ def postgres_url() -> str:
             pytest.fail("INTAKE_REQUIRE_POSTGRES=1 but INTAKE_TEST_POSTGRES_URL is not set")
         pytest.skip("PostgreSQL tests need INTAKE_TEST_POSTGRES_URL (CI sets it)")
     return url
+
+
+@pytest.fixture
+def pg_engine(postgres_url: str) -> Iterator[Engine]:
+    """An engine on a fresh schema of the test database (migrated), dropped afterwards."""
+    with fresh_schema(postgres_url, "test") as url:
+        engine = open_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()

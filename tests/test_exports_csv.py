@@ -13,18 +13,17 @@ import datetime as dt
 import io
 import itertools
 import tracemalloc
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text, update
+from sqlalchemy import Engine, update
 
 from exports import FORMATS, export_bytes, guard, header, write_export, write_records
 from intake_pipeline import Intake
 from questions import Form, load_form
-from storage import NewSubmission, SubmissionStore, open_engine
+from storage import NewSubmission, SubmissionStore
 from storage.bulk import save_many
 from storage.queries import SubmissionFilter
 from storage.schema import submissions
@@ -163,24 +162,6 @@ def test_export_matches_the_expected_text_byte_for_byte(
     engine: Engine, form: Form, stored: dict[str, str], fmt: str, rows: list[str]
 ) -> None:
     assert export_bytes(fmt, engine, form, SubmissionFilter()) == expected(rows, stored)
-
-
-@pytest.fixture
-def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    """A fresh schema in the test database, dropped afterwards."""
-    schema = f"exports_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = open_engine(url.render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.mark.postgres

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
 
 from exports.audit import write_audit_csv
-from storage import audit, open_engine
+from storage import audit
 from storage.db import write
 
 T0 = dt.datetime(2026, 11, 26, 9, 30, 15, tzinfo=dt.UTC)
@@ -71,25 +68,6 @@ def test_an_entry_written_in_a_transaction_rolls_back_with_it(engine: Engine):
             audit.record(conn, "drsmith", audit.STATUS_CHANGE, T0, ["id-1"])
             raise RuntimeError("the status change failed")
     assert audit.count(engine) == 0
-
-
-@pytest.fixture
-def pg_engine(postgres_url: str) -> Iterator[Engine]:
-    """A fresh schema of the test database, dropped afterwards: an append-only table cannot
-    be emptied, so each run gets its own."""
-    schema = f"audit_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = open_engine(url.render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.mark.postgres
