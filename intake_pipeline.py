@@ -25,8 +25,17 @@ from questions import (
     load_form,
     load_messages,
 )
-from rules import RuleSet, Screening, load_rules, screen, urgent_rules
+from rules import (
+    RuleSet,
+    Screening,
+    firing,
+    load_rules,
+    outcome_of,
+    screen,
+    urgent_rules,
+)
 from storage import NewSubmission, Saved, SubmissionStore, rescreening, searchable
+from storage.collector import quiet_collector
 
 
 @dataclass(frozen=True)
@@ -111,25 +120,31 @@ class Intake:
 
         Answers were validated when submitted, and calculated fields (age on the submission
         date) are stored, so only the rules run again. Unchanged screenings write nothing.
+        A one-shot command (`intake rescreen`): it quietens the garbage collector while it runs.
         """
-        at = at or dt.datetime.now(dt.UTC)
+        with quiet_collector():
+            return self._rescreen(engine, at or dt.datetime.now(dt.UTC))
+
+    def _rescreen(self, engine: Engine, at: dt.datetime) -> RescreenReport:
         seen = outcome_changed = 0
+        version = self.rules.version
         transitions: Counter[tuple[str | None, str]] = Counter()
         for batch in rescreening.batches(engine):
             changes = []
             for stored in batch:
-                screening = screen(
-                    self.rules, {**self.form.typed(stored.answers), **stored.calculated}
-                )
-                outcome = screening.outcome.value
+                values = self.form.typed(stored.answers)
+                values.update(stored.calculated)
+                fired = firing(self.rules, values)
+                outcome = outcome_of(fired).value
                 if (
                     outcome != stored.outcome
-                    or tuple(screening.rule_ids) != stored.rule_ids
-                    or screening.rules_version != stored.rules_version
+                    or version != stored.rules_version
+                    or tuple(rule.id for rule in fired) != stored.rule_ids
                 ):
+                    screening = screen(self.rules, values)  # explained only when it changed
                     changes.append(
                         rescreening.NewScreening(
-                            stored.id, outcome, screening.rules_version,
+                            stored.id, outcome, version,
                             [rule.to_json() for rule in screening.fired],
                         )
                     )
@@ -138,7 +153,7 @@ class Intake:
                     transitions[(stored.outcome, outcome)] += 1
             rescreening.record(engine, changes, at)
             seen += len(batch)
-        return RescreenReport(seen, outcome_changed, dict(transitions), self.rules.version)
+        return RescreenReport(seen, outcome_changed, dict(transitions), version)
 
     def search_text(self, answers: Mapping[str, Any]) -> str:
         """Identifying text answers (names, phone, email), folded for the clinician's search."""

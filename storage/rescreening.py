@@ -37,8 +37,11 @@ class NewScreening:
     rules_fired: list[dict[str, Any]]
 
 
-def batches(engine: Engine, size: int = 5000) -> Iterator[list[Stored]]:
-    """All submissions in id order, `size` at a time (keyset paging: flat memory)."""
+def batches(engine: Engine, size: int = 1000) -> Iterator[list[Stored]]:
+    """All submissions in id order, `size` at a time (keyset paging: flat memory).
+
+    1,000 rows a batch measured faster than 5,000 (less alive at once for the collector).
+    """
     c = submissions.c
     last = ""
     while True:

@@ -13,11 +13,11 @@ import json
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Insert, bindparam, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import read, write
@@ -26,6 +26,8 @@ from storage.times import aware  # also imported from here: storage.submissions.
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U (looks like V)
 STATUSES = ("new", "reviewed", "contacted", "closed")
+SUBMIT_REASON = "submit"
+"""`screenings.reason` of the screening done when the submission was stored."""
 
 
 class KeyConflict(ValueError):
@@ -84,14 +86,15 @@ def choice_tokens(answers: Mapping[str, Any]) -> str:
     return " " + " ".join(tokens) + " "
 
 
-def submission_row(new: NewSubmission, digest: str | None = None) -> dict[str, Any]:
+def submission_row(new: NewSubmission, digest: str | None = None,
+                   reference: str | None = None) -> dict[str, Any]:
     """The submissions row for a new submission, with a fresh id and reference.
 
     Shared by `SubmissionStore.save` and `storage.bulk.save_many` so both store the same.
     """
     return {
         "id": str(uuid.uuid4()),
-        "reference": new_reference(),
+        "reference": reference or new_reference(),
         "submission_key": new.submission_key,
         "submitted_at": new.submitted_at.astimezone(dt.UTC),
         "form_id": new.form_id,
@@ -117,43 +120,75 @@ def submit_screening_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "rules_version": row["rules_version"],
         "outcome": row["outcome"],
         "rules_fired": row["rules_fired"],
-        "reason": "submit",
+        "reason": SUBMIT_REASON,
     }
 
 
+_INSERT_SUBMISSION = insert(submissions)
+_INSERT_SCREENING = insert(screenings)
+_BY_KEY = select(
+    submissions.c.id, submissions.c.reference, submissions.c.outcome, submissions.c.answers_sha256
+).where(submissions.c.submission_key == bindparam("key"))
+
+
+def _insert_both() -> Insert:
+    """One statement storing the submission and its submit screening (PostgreSQL).
+
+    `WITH stored AS (INSERT INTO submissions … RETURNING …) INSERT INTO screenings SELECT …`:
+    one round trip to the server instead of two, with the same rows as the two inserts.
+    """
+    stored = (
+        insert(submissions)
+        .values({c.name: bindparam(c.name, type_=c.type) for c in submissions.columns})
+        .returning(submissions.c.id, submissions.c.submitted_at, submissions.c.rules_version,
+                   submissions.c.outcome, submissions.c.rules_fired)
+        .cte("stored")
+    )
+    return insert(screenings).from_select(
+        ["submission_id", "screened_at", "rules_version", "outcome", "rules_fired", "reason"],
+        select(stored.c.id, stored.c.submitted_at, stored.c.rules_version, stored.c.outcome,
+               stored.c.rules_fired, literal(SUBMIT_REASON)),
+    )
+
+
+_INSERT_BOTH = _insert_both()
+
+
 class SubmissionStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine,
+                 references: Callable[[], str] = new_reference) -> None:
+        """`references` makes reference codes (tests pass a sequence to force a collision)."""
         self.engine = engine
+        self.references = references
+        self._one_statement = engine.dialect.name == "postgresql"
 
     def save(self, new: NewSubmission) -> Saved:
-        """Insert once per key; return the stored record's id and reference."""
+        """Insert once per key; return the stored record's id and reference.
+
+        The insert is tried first and the key looked up only when it fails: a new
+        submission (nearly every save) costs one transaction, not a read and then a write.
+        """
         digest = canonical_sha256(new.answers)
         for _ in range(5):  # a reference collision is astronomically rare; retry with a new one
-            existing = self._by_key(new.submission_key)
-            if existing is not None:
-                return self._same_or_conflict(existing, digest)
-            row = submission_row(new, digest)
+            row = submission_row(new, digest, self.references())
             try:
                 with write(self.engine) as conn:
-                    conn.execute(insert(submissions).values(**row))
-                    conn.execute(insert(screenings).values(**submit_screening_row(row)))
+                    if self._one_statement:
+                        conn.execute(_INSERT_BOTH, row)
+                    else:  # SQLite runs in-process: two statements cost no round trip
+                        conn.execute(_INSERT_SUBMISSION, row)
+                        conn.execute(_INSERT_SCREENING, submit_screening_row(row))
             except IntegrityError:
-                continue  # another writer stored this key first, or the reference was taken
+                existing = self._by_key(new.submission_key)
+                if existing is not None:  # a retry, a double click, or another writer first
+                    return self._same_or_conflict(existing, digest)
+                continue  # the reference was taken: try again with a new one
             return Saved(row["id"], row["reference"], new.outcome, duplicate=False)
-        existing = self._by_key(new.submission_key)
-        if existing is None:
-            raise RuntimeError("could not store the submission after 5 attempts")
-        return self._same_or_conflict(existing, digest)
+        raise RuntimeError("could not store the submission after 5 attempts")
 
     def _by_key(self, key: str) -> Mapping[str, Any] | None:
         with read(self.engine) as conn:
-            query = select(
-                submissions.c.id,
-                submissions.c.reference,
-                submissions.c.outcome,
-                submissions.c.answers_sha256,
-            ).where(submissions.c.submission_key == key)
-            row = conn.execute(query).mappings().first()
+            row = conn.execute(_BY_KEY, {"key": key}).mappings().first()
         return dict(row) if row else None
 
     @staticmethod

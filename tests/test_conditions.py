@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,18 @@ def compiled(source: str):
 )
 def test_condition_evaluates(source, expected):
     assert compiled(source)(PATIENT) is expected
+
+
+@pytest.mark.parametrize("joiner", ["and", "or"])
+@pytest.mark.parametrize("size", [2, 3, 4, 5])
+def test_long_and_or_chains_agree_with_all_and_any(joiner, size):
+    """Chains are compiled to nested expressions; every combination must still agree."""
+    codes = ["knee_left", "knee_right", "hip_left", "low_back", "other"][:size]
+    condition = compiled(f" {joiner} ".join(f"pain_areas has '{c}'" for c in codes))
+    for picked in itertools.product([False, True], repeat=size):
+        areas = [c for c, p in zip(codes, picked, strict=True) if p]
+        expected = all(picked) if joiner == "and" else any(picked)
+        assert condition({"pain_areas": areas}) is expected, (joiner, areas)
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,17 @@ def test_a_saved_submission_reads_back_exactly(store: SubmissionStore) -> None:
     assert record["calculated"] == {"age": 64, "bmi": 28.3, "nice_oa_features": True}
     [screening] = store.screening_history(saved.id)
     assert (screening["reason"], screening["outcome"]) == ("submit", "review")
+    assert (screening["screened_at"], screening["rules_version"]) == (at, "abc123def456")
+    assert screening["rules_fired"] == [{"id": "CR-mild-pain", "level": "review"}]
+
+
+def test_a_taken_reference_is_replaced_and_stores_one_screening(engine: Engine) -> None:
+    codes = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
+    store = SubmissionStore(engine, references=lambda: next(codes))
+    first, second = store.save(new()), store.save(new("key-2"))
+    assert (first.reference, second.reference) == ("AAAA-AAAA", "BBBB-BBBB")
+    assert store.count() == 2 and not second.duplicate
+    assert [h["reason"] for h in store.screening_history(second.id)] == ["submit"]
 
 
 def test_the_pipeline_stores_a_screened_submission(
