@@ -78,6 +78,24 @@ def test_same_key_twice_stores_one_row_and_returns_the_first(store: SubmissionSt
     assert (second.id, second.reference, second.outcome) == (first.id, first.reference, "review")
 
 
+def test_a_taken_reference_is_replaced_by_a_fresh_one(engine: Any) -> None:
+    codes = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
+    store = SubmissionStore(engine, references=lambda: next(codes))
+    first = store.save(new())
+    second = store.save(new(key="another-key"))
+    assert (first.reference, second.reference) == ("AAAA-AAAA", "BBBB-BBBB")
+    assert not second.duplicate and store.count() == 2
+    assert len(store.screening_history(second.id)) == 1
+
+
+def test_a_reference_taken_five_times_is_an_error_not_a_duplicate(engine: Any) -> None:
+    store = SubmissionStore(engine, references=lambda: "AAAA-AAAA")
+    store.save(new())
+    with pytest.raises(RuntimeError, match="after 5 attempts"):
+        store.save(new(key="another-key"))
+    assert store.count() == 1
+
+
 def test_same_key_with_different_answers_is_refused(store: SubmissionStore) -> None:
     store.save(new())
     with pytest.raises(KeyConflict):
@@ -102,7 +120,8 @@ def test_database_file_and_folder_are_owner_only(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("pragma", "expected"),
-    [("journal_mode", "wal"), ("synchronous", 2), ("busy_timeout", 30_000), ("foreign_keys", 1)],
+    [("journal_mode", "wal"), ("synchronous", 2), ("busy_timeout", 30_000), ("foreign_keys", 1),
+     ("cache_size", -8192)],
 )
 def test_sqlite_connections_are_durable_and_wait_for_locks(
     db_url: str, pragma: str, expected: object

@@ -15,9 +15,9 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from questions import Form, QuestionType
-from storage.queries import OUTCOME_ORDER, SubmissionFilter
+from storage.queries import OUTCOME_ORDER, SubmissionFilter, outside
 from storage.schema import screenings, status_history, submissions
-from storage.submissions import STATUSES
+from storage.submissions import STATUSES, searchable
 
 
 @dataclass(frozen=True)
@@ -52,22 +52,67 @@ def data_version(engine: Engine) -> tuple[Any, ...]:
     a status change adds a status_history row.
     """
     with engine.connect() as conn:
-        n, latest = conn.execute(
-            select(func.count(), func.max(submissions.c.submitted_at))
-        ).one()
+        # Two statements: asked together, SQLite walks the whole submitted_at index for
+        # both (12 ms at 100,000 rows); apart, the count adds up an index page by page and
+        # the latest time is one index lookup.
+        n = conn.execute(select(func.count()).select_from(submissions)).scalar_one()
+        latest = conn.execute(select(func.max(submissions.c.submitted_at))).scalar_one()
         screened = conn.execute(select(func.max(screenings.c.id))).scalar_one()
         changed = conn.execute(select(func.max(status_history.c.id))).scalar_one()
     return (n, str(latest), screened, changed)
 
 
+PAIRS = tuple((o, s) for o in (*OUTCOME_ORDER, None) for s in STATUSES)
+"""Every (outcome, status) the app writes; outcome None is not screened."""
+
+
+def _rows_with(outcome: str | None, status: str) -> Any:
+    c = submissions.c
+    match = c.outcome.is_(None) if outcome is None else c.outcome == outcome
+    return select(func.count()).select_from(submissions) \
+        .where(match, c.status == status).scalar_subquery()
+
+
+def _rows_outside(condition: Any) -> Any:
+    return select(func.count()).select_from(submissions).where(condition).scalar_subquery()
+
+
+BY_PAIR = select(*(_rows_with(o, s) for o, s in PAIRS))
+UNEXPECTED = select(_rows_outside(outside(submissions.c.outcome, OUTCOME_ORDER))
+                    + _rows_outside(outside(submissions.c.status, STATUSES)))
+GROUPED = select(submissions.c.outcome, submissions.c.status, func.count()) \
+    .group_by(submissions.c.outcome, submissions.c.status)
+
+
 def counts(engine: Engine) -> pd.DataFrame:
-    """Submissions per (outcome, status): at most 4 × 4 rows."""
-    query = select(submissions.c.outcome, submissions.c.status, func.count().label("n")) \
-        .group_by(submissions.c.outcome, submissions.c.status)
+    """Submissions per (outcome, status): a few dozen rows at most, as GROUP BY would give.
+
+    Each pair in PAIRS is counted over its own range of the (outcome, status) index, which
+    reads each entry once with no grouping: half the time of GROUP BY over the same index
+    (3 against 6 ms at 100,000 rows). Only a database edited by hand has other outcomes or
+    statuses; the indexes find there are none in microseconds, and if there are, the
+    table is grouped instead.
+    """
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["outcome", "status", "n"])
-    return frame
+        if conn.execute(UNEXPECTED).scalar_one():
+            rows = [tuple(row) for row in conn.execute(GROUPED)]
+        else:
+            found = conn.execute(BY_PAIR).one()
+            rows = [(o, s, n) for (o, s), n in zip(PAIRS, found, strict=True) if n]
+    return pd.DataFrame(rows, columns=["outcome", "status", "n"])
+
+
+def matching(frame: pd.DataFrame, flt: SubmissionFilter) -> int | None:
+    """How many rows a filter of outcomes and statuses matches, summed from `counts` (no
+    query); None for a filter on anything else, which the database has to count."""
+    if flt.since or flt.until or flt.choices or searchable(flt.text):
+        return None
+    rows = frame
+    if flt.outcomes:
+        rows = rows[rows["outcome"].isin(flt.outcomes)]
+    if flt.statuses:
+        rows = rows[rows["status"].isin(flt.statuses)]
+    return int(rows["n"].sum())
 
 
 def by_outcome(frame: pd.DataFrame) -> dict[str, int]:

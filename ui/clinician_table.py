@@ -138,7 +138,9 @@ def _date_range(value: Any) -> tuple[Any, Any]:
 
 
 def table(eng: Engine, form: Form, flt: SubmissionFilter, version: tuple[Any, ...]) -> None:
-    total = _total(eng, db_key(), version, flt)
+    total = stats.matching(_counts(eng, db_key(), version), flt)
+    if total is None:
+        total = _total(eng, db_key(), version, flt)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     signature = repr(flt)
     if st.session_state.get(K_SIGNATURE) != signature:  # new filter: back to page 1
