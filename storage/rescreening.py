@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 
@@ -17,9 +17,11 @@ from storage.db import read, write
 from storage.schema import screenings, submissions
 
 
-@dataclass(frozen=True)
-class Stored:
-    """What screening needs of a stored submission, and its current screening."""
+class Stored(NamedTuple):
+    """What screening needs of a stored submission, and its current screening.
+
+    A named tuple: made 100,000 times per rescreen, it builds several times faster than a
+    frozen dataclass."""
 
     id: str
     answers: dict[str, Any]
