@@ -4,6 +4,10 @@ Refusals the user can act on (a broken definition, an invalid document, a key re
 other answers) are raised as `UserError` and shown by `main` as plain text on stderr with
 an exit code; anything else is a bug and surfaces with its traceback. Patient answers are
 never printed, except in the JSON results the contract asks for.
+
+The pipeline, rules, synthetic data and maintenance are imported inside the commands that
+use them: start-up is part of every command's time, and `intake export` (measured whole
+process against `sqlite3 -csv`, README "Benchmarks") needs none of them.
 """
 
 from __future__ import annotations
@@ -18,16 +22,13 @@ import sys
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
 from access.commands import add_user_parsers
 from exports.commands import add_export_parser, run_export
-from intake_pipeline import Intake
 from questions import AnswersInvalid, DefinitionError, Messages, Problem, load_form, load_messages
-from questions.synthetic import Synthesizer
-from rules import load_rules, screen_document
 from storage import (
     KeyConflict,
     SubmissionStore,
@@ -35,10 +36,11 @@ from storage import (
     default_url,
     open_engine,
 )
-from storage.bulk import CHUNK, save_many
-from storage.maintenance import MaintenanceRefused, Mismatch, backup, purge, verify
 from storage.migrate import MigrationError, upgrade
 from storage.times import aware
+
+if TYPE_CHECKING:
+    from intake_pipeline import Intake
 
 DOCUMENT_KEYS = ("submission_key", "submitted_at", "answers")
 MAX_KEY_LENGTH = 128  # storage.schema: submissions.submission_key
@@ -118,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def check(args: argparse.Namespace) -> int:
     """Every problem in every definition file, reported together (warnings do not fail)."""
+    from rules import load_rules
+
     problems: list[Problem] = []
     form = ruleset = None
     try:
@@ -175,6 +179,8 @@ def submit(args: argparse.Namespace) -> int:
 
 def screen(args: argparse.Namespace) -> int:
     """What submit would decide, without touching the database."""
+    from rules import screen_document
+
     intake = load_intake()
     doc = read_document(args.file)
     submitted_at(doc)  # refuse a malformed time exactly as submit does
@@ -202,6 +208,8 @@ def migrate(args: argparse.Namespace) -> int:
 
 def backup_database(args: argparse.Namespace) -> int:
     """SQLite only: PostgreSQL is backed up with pg_dump (exit 2 says so)."""
+    from storage.maintenance import MaintenanceRefused, backup
+
     url = database_url(args)
     if make_url(url).get_backend_name() != "sqlite":
         raise UserError("intake backup copies SQLite databases only; back up PostgreSQL with "
@@ -219,6 +227,8 @@ def backup_database(args: argparse.Namespace) -> int:
 
 
 def purge_old(args: argparse.Namespace) -> int:
+    from storage.maintenance import MaintenanceRefused, purge
+
     engine = open_engine(database_url(args))
     try:
         done = purge(engine, args.older_than, dt.datetime.now(dt.UTC), actor())
@@ -234,6 +244,8 @@ def purge_old(args: argparse.Namespace) -> int:
 
 def verify_records(args: argparse.Namespace) -> int:
     """Exit 1 when any record's answers no longer match their stored SHA-256."""
+    from storage.maintenance import Mismatch, verify
+
     engine = open_engine(database_url(args))
 
     def report(m: Mismatch) -> None:
@@ -268,6 +280,9 @@ def rescreen(args: argparse.Namespace) -> int:
 
 def seed_demo(args: argparse.Namespace) -> int:
     """Validated and screened for real, stored in chunks (100,000 rows in minutes)."""
+    from questions.synthetic import Synthesizer
+    from storage.bulk import CHUNK, save_many
+
     if args.n < 0:
         raise UserError("--n must be 0 or more")
     intake = load_intake()
@@ -294,6 +309,8 @@ def seed_demo(args: argparse.Namespace) -> int:
 
 def load_intake() -> Intake:
     """The loaded definitions; a broken definition is the user's to fix (exit 1)."""
+    from intake_pipeline import Intake
+
     try:
         return Intake.load()
     except DefinitionError as e:

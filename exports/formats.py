@@ -1,8 +1,9 @@
 """The export formats and the one entry point shared by `intake export` and the Download buttons.
 
-`write_export` streams submissions from the store (`storage.queries.stream`, in batches)
-through the chosen writer straight into `out`; `export_bytes` does the same into memory for
-a Streamlit download. `write_records` is the writer half, for any iterable of records.
+`write_export` streams submissions from the store in batches (the CSV formats read only their
+columns, `exports.stored`; FHIR reads whole records, `storage.queries.stream`) through the
+chosen writer straight into `out`; `export_bytes` does the same into memory for a Streamlit
+download. `write_records` is the writer half, for any iterable of records.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any, TextIO
 from sqlalchemy import Engine
 
 from exports.columns import Record
-from exports.csv_export import write_csv
+from exports.csv_export import write_csv, write_stored
 from exports.dictionary import write_dictionary
 from exports.fhir import write_bundle, write_questionnaire
+from exports.stored import stored_rows
 from questions.form import Form
 from storage.queries import SubmissionFilter, stream
 
@@ -92,6 +94,9 @@ def write_export(
         return write_questionnaire(form, out, lang=lang)
     if fmt == "audit":
         return _write_audit(engine, out)
+    if fmt in ("csv", "labels"):
+        return write_stored(stored_rows(engine, flt), form, out, labels=fmt == "labels",
+                            lang=lang)
     return write_records(fmt, stream(engine, flt), form, out, lang=lang)
 
 

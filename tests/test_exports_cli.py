@@ -8,8 +8,12 @@ import datetime as dt
 import importlib.util
 import io
 import json
+import os
 import random
 import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +99,22 @@ def test_the_output_file_is_private_and_written_whole(
     assert stat.S_IMODE(out.stat().st_mode) == 0o600  # exports hold patient data
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".export")] == []
     assert out.read_bytes().count(b"\r\n") == 5  # header + 4 rows, CRLF kept
+
+
+def test_a_pipe_given_as_out_is_written_to_not_replaced(
+    db_url: str, stored: dict[str, str], tmp_path: Path
+) -> None:
+    """`--out /dev/null` or a named pipe: replacing it with a file (as a regular file is,
+    atomically) would break the device for every other program on the machine."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    assert run("--database", db_url, "--out", str(pipe)) == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert received and received[0].count(b"\r\n") == 5  # header + 4 rows
 
 
 def test_stdout_gets_the_csv_and_stderr_the_summary(
@@ -196,3 +216,27 @@ def test_a_cli_export_writes_one_audit_row_with_the_count(tmp_path: Path, intake
     rows = audit.latest(engine, action=audit.EXPORT)
     assert [(r.count, r.user.startswith("cli:")) for r in rows] == [(3, True)]
     assert "format=csv" in rows[0].detail
+
+
+NOT_FOR_CSV = ("alembic", "intake_pipeline", "rules", "questions.synthetic", "storage.bulk",
+               "storage.maintenance", "pandas", "streamlit")
+"""Modules a CSV export never needs: start-up is part of its time (README, Benchmarks)."""
+
+
+def test_a_csv_export_imports_only_what_it_needs(
+    tmp_path: Path, intake: Intake, valid_answers: dict[str, Any]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'intake.db'}"
+    engine = open_engine(url)  # made and migrated here: the export finds it at the newest revision
+    intake.submit(SubmissionStore(engine), valid_answers, "k1")
+    engine.dispose()
+    out = tmp_path / "o.csv"
+    script = (
+        "import sys, intake_cli\n"
+        f"code = intake_cli.main(['export', '--database', {url!r}, '--out', {str(out)!r}])\n"
+        f"print(code, sorted(m for m in {NOT_FOR_CSV!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert done.stdout.split("\n")[0] == "0 []"
+    assert len(references(out)) == 1

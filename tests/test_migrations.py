@@ -29,6 +29,7 @@ from storage.migrate import (
     CURRENT_VERSION,
     MIGRATIONS,
     MigrationError,
+    alembic_head,
     config,
     current,
     ensure_current,
@@ -121,6 +122,11 @@ def test_after_upgrade_the_database_matches_storage_schema(url: str) -> None:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_the_declared_head_is_the_newest_script() -> None:
+    """storage.migrate.HEAD spares commands the Alembic import; a new migration must raise it."""
+    assert head() == alembic_head()
 
 
 def test_every_revision_downgrades_and_upgrades_again(url: str) -> None:
