@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,11 +17,15 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from intake_settings import DATA_DIR, DATABASE_URL
 
 BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE = "intake_immediate"
+PING_AFTER_IDLE_S = 10.0
+"""A pooled PostgreSQL connection idle this long is checked before use (see _ping_if_idle)."""
+IDLE_SINCE = "intake_idle_since"
 CACHE_KIB = 8192
 """SQLite's page cache per connection (its default is 2 MiB). Every dashboard render reads
 two indexes, about 6 MiB at 100,000 submissions (outcome/status counts, the data version's
@@ -36,7 +41,10 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or default_url()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, future=True, json_deserializer=json_loads)
+        engine = create_engine(url, future=True, json_deserializer=json_loads)
+        event.listen(engine, "checkin", _mark_idle)
+        event.listen(engine, "checkout", _ping_if_idle)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         _prepare_sqlite_file(Path(parsed.database))
     engine = create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
@@ -44,6 +52,33 @@ def make_engine(url: str | None = None) -> Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Check a pooled server connection before use when it sat idle for PING_AFTER_IDLE_S.
+
+    SQLAlchemy's `pool_pre_ping` checks before every use: on psycopg that is three round
+    trips (BEGIN, SELECT 1, ROLLBACK) for a submission that needs three itself. A connection
+    used moments ago is trusted; if the server restarted in between, the statement fails,
+    SQLAlchemy discards the pool, and `SubmissionStore.save` tries once more. A failed
+    check makes the pool connect again (DisconnectionError).
+    """
+    since = record.info.get(IDLE_SINCE)
+    if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+        return  # just connected, or used moments ago
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # leave no transaction open (isolation can then be set)
+    except Exception as e:  # noqa: BLE001 - any failure means this connection is unusable
+        raise DisconnectionError("the pooled connection no longer answers") from e
 
 
 def json_loads(text: str | bytes) -> Any:

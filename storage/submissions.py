@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, Insert, bindparam, func, insert, literal, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage.db import read, write
 from storage.schema import screenings, submissions
@@ -169,6 +169,7 @@ class SubmissionStore:
         submission (nearly every save) costs one transaction, not a read and then a write.
         """
         digest = canonical_sha256(new.answers)
+        reconnected = False
         for _ in range(5):  # a reference collision is astronomically rare; retry with a new one
             row = submission_row(new, digest, self.references())
             try:
@@ -183,6 +184,11 @@ class SubmissionStore:
                 if existing is not None:  # a retry, a double click, or another writer first
                     return self._same_or_conflict(existing, digest)
                 continue  # the reference was taken: try again with a new one
+            except DBAPIError as e:
+                if not e.connection_invalidated or reconnected:
+                    raise
+                reconnected = True  # the server restarted since this pooled connection's
+                continue  # last use: once more on a new one (the key keeps it to one row)
             return Saved(row["id"], row["reference"], new.outcome, duplicate=False)
         raise RuntimeError("could not store the submission after 5 attempts")
 

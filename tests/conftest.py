@@ -11,7 +11,7 @@ from typing import Any
 import baseline
 import pytest
 from baseline import TODAY
-from helpers.pg import fresh_schema
+from helpers.pg import BACKENDS, backend_url, fresh_database, fresh_schema, server_url
 from sqlalchemy import Engine
 
 from intake_pipeline import Intake
@@ -94,3 +94,19 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostgreSQL database of the test module's own, dropped after it (the audit log
+    cannot be emptied, so modules never share one)."""
+    name = "intake_test_" + request.module.__name__.rpartition(".")[2].removeprefix("test_")
+    with fresh_database(server_url(), name) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A real SQLite file, then a fresh schema of `pg_database`: each test runs on both."""
+    with backend_url(request, tmp_path) as url:
+        yield url

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import candidate_answers
-from helpers.pg import BACKENDS, backend_url, fresh_database, server_url
+from helpers.pg import BACKENDS, backend_url
 from helpers.procs import LineReader, job, start_writer
 from sqlalchemy import Engine, func, select
 
@@ -28,12 +28,6 @@ from storage.schema import screenings, submissions
 WORKERS, PER_WORKER = 8, 50
 AT = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 SECONDS = 60
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_concurrency") as url:
-        yield url
 
 
 @dataclass(frozen=True)

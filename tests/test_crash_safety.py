@@ -15,12 +15,9 @@ import os
 import random
 import signal
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from helpers.pg import BACKENDS, backend_url, fresh_database, server_url
 from helpers.procs import LineReader, job, start_writer
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -31,18 +28,6 @@ from storage.schema import screenings, submissions
 AT = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 ROUNDS = 4
 BURST = 2000  # more than a writer gets through before it is killed
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_crash") as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with backend_url(request, tmp_path) as url:
-        yield url
 
 
 def burst_killed_midway(url: str, folder: Path, answers: dict[str, Any], name: str,

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.pg import BACKENDS, backend_url, fresh_database, server_url
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
@@ -20,18 +19,6 @@ from storage.schema import drafts, submissions
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 TTL = dt.timedelta(hours=72)
 ANSWERS = {"first_name": "María", "pain_areas": ["knee_right", "hip_left"], "pain_average": 6}
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_drafts") as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with backend_url(request, tmp_path) as url:
-        yield url
 
 
 @pytest.fixture

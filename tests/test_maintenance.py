@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.pg import BACKENDS, backend_url, fresh_database, server_url
+from helpers.pg import BACKENDS, backend_url
 from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
@@ -26,12 +26,6 @@ from storage.status import change_status
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 TTL = dt.timedelta(hours=72)
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_maintenance") as url:
-        yield url
 
 
 @pytest.fixture(params=BACKENDS)

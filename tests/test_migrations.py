@@ -18,7 +18,6 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from helpers.pg import BACKENDS, backend_url, fresh_database, server_url
 from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -55,18 +54,6 @@ SUBMISSION = {
     "search_text": "maria",
     "choice_tokens": " pain_areas=knee_right ",
 }
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_migrations") as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with backend_url(request, tmp_path) as url:
-        yield url
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers.pg import fresh_database, fresh_schema, server_url
+from helpers.pg import fresh_schema
 from helpers.proxy import Proxy
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
@@ -35,12 +35,6 @@ from storage.schema import screenings, submissions
 
 AT = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 SHORT_BUSY_TIMEOUT_MS = 200
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_outage") as url:
-        yield url
 
 
 @pytest.fixture

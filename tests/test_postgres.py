@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers.pg import fresh_database, fresh_schema, server_url
+from helpers.pg import fresh_schema
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -25,6 +25,7 @@ from storage import (
     NewSubmission,
     SubmissionStore,
     audit,
+    db,
     open_engine,
     searchable,
     write,
@@ -40,12 +41,6 @@ pytestmark = pytest.mark.postgres
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 ANSWERS = {"first_name": "María", "pain_areas": ["knee_right"], "pain_average": 6}
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_postgres") as url:
-        yield url
 
 
 @pytest.fixture
@@ -129,6 +124,51 @@ def test_the_same_key_with_other_answers_is_refused(store: SubmissionStore) -> N
     with pytest.raises(KeyConflict):
         store.save(new(answers={**ANSWERS, "pain_average": 7}))
     assert store.count() == 1
+
+
+def end_pooled_sessions(engine: Engine) -> None:
+    """What a server restart does to the pool: every idle connection of ours is cut off."""
+    with engine.connect() as conn:
+        mine = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        database = conn.execute(text("SELECT current_database()")).scalar_one()
+    admin = open_engine(engine.url.render_as_string(hide_password=False))
+    with admin.connect() as conn:
+        ended = conn.execute(
+            text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                 "WHERE datname = :db AND pid <> pg_backend_pid()"),
+            {"db": database},
+        ).scalar_one()
+    admin.dispose()
+    assert ended >= 1 and mine  # the pooled connection was among them
+
+
+def test_a_save_on_a_cut_off_pooled_connection_is_retried_once(store: SubmissionStore) -> None:
+    first = store.save(new())  # leaves a connection in the pool, used moments ago (no ping)
+    end_pooled_sessions(store.engine)
+    second = store.save(new("key-2"))
+    assert not second.duplicate and second.id != first.id
+    assert store.count() == 2 and [h["reason"] for h in store.screening_history(second.id)] \
+        == ["submit"]
+
+
+def test_a_connection_idle_past_the_limit_is_checked_before_use(
+    store: SubmissionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.save(new())
+    end_pooled_sessions(store.engine)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # every pooled connection counts as idle
+    assert store.count() == 1  # a read has no retry: the check found the dead connection
+
+
+def test_a_connection_used_moments_ago_is_trusted_so_a_read_fails_once(
+    store: SubmissionStore,
+) -> None:
+    store.save(new())
+    end_pooled_sessions(store.engine)
+    with pytest.raises(DBAPIError) as failure:
+        store.count()
+    assert failure.value.connection_invalidated
+    assert store.count() == 1  # the pool was discarded: the next use connects again
 
 
 def test_concurrent_saves_of_one_key_store_exactly_one_row(engine: Engine) -> None:

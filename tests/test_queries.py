@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.pg import BACKENDS, backend_url, fresh_database, server_url
 from helpers.plans import sqlite_plans
 from sqlalchemy import Engine, insert
 
@@ -35,18 +33,6 @@ the known ones (listed last, like None)."""
 STATUSES = ["new", "new", "reviewed", "closed", "contacted"]
 AREAS = ["knee_right", "hip_left", "knee_left"]
 N = 96
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_queries") as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with backend_url(request, tmp_path) as url:
-        yield url
 
 
 @pytest.fixture

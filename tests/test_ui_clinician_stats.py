@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers.pg import BACKENDS, backend_url, fresh_database, server_url
 from helpers.plans import sqlite_plans
 from sqlalchemy import Engine, update
 
@@ -32,18 +30,6 @@ ROWS: list[tuple[str | None, str]] = [
 """(outcome, status) of each stored submission, as the app writes them (None: not screened)."""
 EDITED = [*ROWS, ("deferred", "reviewed"), ("review", "archived"), ("zzz", "new")]
 """ROWS and a few an application never writes: only a database edited by hand has them."""
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    with fresh_database(server_url(), "intake_test_clinician_stats") as url:
-        yield url
-
-
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with backend_url(request, tmp_path) as url:
-        yield url
 
 
 @pytest.fixture
