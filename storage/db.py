@@ -38,17 +38,24 @@ def default_url() -> str:
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (default: `default_url()`).
+
+    `hide_parameters`: a database error's text (logged by Streamlit, printed by the CLI
+    with its traceback) never carries the values bound to the statement, which are
+    patients' answers, names and search text.
+    """
     url = url or default_url()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, future=True, json_deserializer=json_loads)
+        engine = create_engine(url, future=True, json_deserializer=json_loads,
+                               hide_parameters=True)
         event.listen(engine, "checkin", _mark_idle)
         event.listen(engine, "checkout", _ping_if_idle)
         return engine
     if parsed.database and parsed.database != ":memory:":
         _prepare_sqlite_file(Path(parsed.database))
     engine = create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
-                           json_deserializer=json_loads)
+                           json_deserializer=json_loads, hide_parameters=True)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, make_url, select
+from sqlalchemy import Engine, func, insert, make_url, select
+from sqlalchemy.exc import DBAPIError
 
 from storage import (
     KeyConflict,
@@ -25,7 +26,7 @@ from storage import (
 )
 from storage.bulk import save_many
 from storage.schema import screenings, submissions
-from storage.submissions import REFERENCE_ALPHABET
+from storage.submissions import REFERENCE_ALPHABET, submission_row
 
 REFERENCE = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
 ANSWERS = {"first_name": "María", "pain_areas": ["knee_right"], "pain_average": 6}
@@ -109,6 +110,24 @@ def test_submit_writes_a_screening_row(store: SubmissionStore) -> None:
     assert history["reason"] == "submit"
     assert (history["outcome"], history["rules_version"]) == ("review", "abc123def456")
     assert history["rules_fired"][0]["id"] == "CR-mild-pain"
+
+
+def test_database_errors_never_carry_the_patients_values(url: str) -> None:
+    """Streamlit logs an uncaught error's text and the CLI prints its traceback: the
+    values bound to the failed statement (answers, names) must not be in either."""
+    engine = open_engine(url)
+    try:
+        store = SubmissionStore(engine, references=lambda: "AAAA-AAAA")
+        store.save(new())
+        with engine.begin() as conn, pytest.raises(DBAPIError) as failure:
+            row = {**submission_row(new(key="other", answers={"first_name": "Zoë Secret"}),
+                                    reference="AAAA-AAAA")}
+            conn.execute(insert(submissions), row)  # the reference is taken
+        text = str(failure.value)  # PostgreSQL's own detail names the taken key, no more
+        assert "hidden due to hide_parameters" in text
+        assert "Zoë Secret" not in text and "first_name" not in text
+    finally:
+        engine.dispose()
 
 
 def test_database_file_and_folder_are_owner_only(tmp_path: Path) -> None:
