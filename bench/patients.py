@@ -3,7 +3,7 @@
 One `streamlit run` server (started by tests/browser/conftest.start_server, with its own
 SQLite file), one Chromium, one browser context per patient, all driven at the same time
 with Playwright's asyncio API. Each patient answers the BASELINE pages by pointer, like
-tests/browser/pages.Patient, and presses Next on each page and Submit at the end. Counted:
+tests/browser/patient.Patient, and presses Next on each page and Submit at the end. Counted:
 how many submissions are stored (all of them must be); timed: each Next/Submit from the
 click until the app is idle on the new page; measured: the server's resident memory.
 """
@@ -126,7 +126,7 @@ async def _patient(chromium: Any, url: str, browser: Any, pages: Any) -> dict[st
     return {"steps": steps, "answers": answers}
 
 
-# ---- an asyncio version of tests/browser/pages.Patient (pointer only) --------------------
+# ---- an asyncio version of tests/browser/patient.Patient (pointer only) --------------------
 
 
 class Runs:

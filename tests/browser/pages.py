@@ -2,7 +2,7 @@
 
 Questions are found the way a person finds them: by their visible label (from the
 questionnaire definition, so a reworded label changes here too) and the role of the control
-(textbox, spinbutton, radiogroup, checkbox, button). A `Patient` answers either by keyboard
+(textbox, spinbutton, radiogroup, checkbox, button). A `Patient` (patient.py) answers by keyboard
 only (Tab / Shift+Tab to reach a control, arrows and Space to choose, typing, Enter on
 buttons) or by pointer (click, or tap on a touch screen).
 
@@ -18,14 +18,12 @@ for the attribute to say `notRunning`.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from questions import Question, QuestionType, text
-from storage import Saved, SubmissionStore, open_engine
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import wizard_driver as drv
@@ -251,198 +249,6 @@ def comes_before(first: Locator, second: Locator) -> bool:
     ))
 
 
-# ---- answering --------------------------------------------------------------------------
-
-
-class Patient:
-    """Answers the questions of the current page like a person, then presses buttons.
-
-    keyboard=True: only the keyboard (Tab / Shift+Tab, arrows, Space, Enter, typing).
-    touch=True: taps instead of clicks (a phone's context must have has_touch).
-    """
-
-    def __init__(self, page: Page, keyboard: bool = False, touch: bool = False) -> None:
-        self.page = page
-        self.keyboard = keyboard
-        self.touch = touch
-
-    # pages
-
-    def fill(self, answers: Mapping[str, Any]) -> None:
-        for qid, value in answers.items():
-            self.answer(qid, value)
-
-    def walk(
-        self,
-        pages_of_answers: Iterable[Mapping[str, Any]],
-        on_arrival: Callable[[str], None] | None = None,
-        before_next: Callable[[str], None] | None = None,
-    ) -> None:
-        """Fill each page in form order and press Next; each page must give way to the next.
-
-        Callbacks get the page id: `on_arrival` as the page appears, `before_next` once it
-        is filled in.
-        """
-        pages = drv.intake().form.pages
-        for index, answers in enumerate(pages_of_answers):
-            expect(heading(self.page, text(pages[index].title))).to_be_visible()
-            if on_arrival is not None:
-                on_arrival(pages[index].id)
-            self.fill(answers)
-            if before_next is not None:
-                before_next(pages[index].id)
-            self.press("Next")
-        expect(heading(self.page, message("review_title"))).to_be_visible()
-
-    def press(self, name: str) -> None:
-        """Activate a button (Enter when by keyboard) and wait for the rerun it causes."""
-        target = button(self.page, name)
-        runs = run_count(self.page)
-        if self.keyboard:
-            self.focus(target)
-            self.page.keyboard.press("Enter")
-        else:
-            self._pointer(target)
-        settle(self.page, runs)
-
-    # questions
-
-    def answer(self, qid: str, value: Any) -> None:
-        q = drv.question(qid)
-        runs = run_count(self.page)
-        if q.type is QuestionType.SELECT_MULTIPLE:
-            changed = self._choose_many(qid, value or [])
-        elif q.type is QuestionType.CHECKBOX:
-            changed = self._tick(control(self.page, qid), bool(value))
-        elif q.type is QuestionType.SELECT_ONE or q.widget == "scale":
-            changed = self._choose_one(qid, value)
-        elif q.type is QuestionType.DATE:
-            changed = self._date(control(self.page, qid), value)
-        else:
-            changed = self._type(control(self.page, qid), "" if value is None else str(value))
-        settle(self.page, runs if changed else None)
-
-    def _type(self, box: Locator, value: str) -> bool:
-        old = box.input_value()
-        if self.keyboard:
-            self.focus(box)
-            self.page.keyboard.press("ControlOrMeta+a")
-            if value:
-                self.page.keyboard.type(value)
-            else:
-                self.page.keyboard.press("Delete")
-            self.page.keyboard.press("Tab")  # leaving the field sends the value
-        else:
-            self._pointer(box)
-            box.fill(value)
-            self._leave()
-        return old != value
-
-    def _date(self, group: Locator, value: dt.date) -> bool:
-        segments = group.get_by_role("spinbutton")
-        old = segments.all_inner_texts()
-        typed = [f"{value:%m}", f"{value:%d}", f"{value:%Y}"]  # the form shows MM/DD/YYYY
-        month = segments.first
-        if self.keyboard:
-            self.focus(month)
-        else:
-            self._pointer(month)  # on a phone this also opens the calendar
-        self.page.keyboard.type("".join(typed))  # each segment moves on when it is full
-        # The date is sent when the focus leaves the whole widget, past its calendar
-        # button (data-testid: the widget's outer element has no role).
-        widget = group.locator("xpath=ancestor::*[@data-testid='stDateInput'][1]")
-        if self.keyboard:
-            while widget.evaluate("w => w.contains(document.activeElement)"):
-                self.page.keyboard.press("Tab")
-        else:  # click or tap the question's text, beside the field: the calendar closes
-            self._pointer(widget.get_by_test_id("stWidgetLabel"))
-        return old != typed
-
-    def _tick(self, box: Locator, wanted: bool) -> bool:
-        if box.is_checked() == wanted:
-            return False
-        if self.keyboard:
-            self.focus(box)
-            self.page.keyboard.press("Space")
-        else:
-            self._pointer(box)
-        expect(box).to_be_checked(checked=wanted)
-        return True
-
-    def _choose_many(self, qid: str, codes: list[str]) -> bool:
-        changed = False
-        for choice in drv.intake().form.choices(drv.question(qid)):
-            runs = run_count(self.page)
-            if self._tick(choice_box(self.page, qid, choice.code), choice.code in codes):
-                changed = True
-                settle(self.page, runs)  # an exclusive choice or new question may follow
-        return changed
-
-    def _choose_one(self, qid: str, value: Any) -> bool:
-        target = radio(self.page, qid, value)
-        if target.is_checked():
-            return False
-        if not self.keyboard:
-            self._pointer(target)
-        else:
-            group = control(self.page, qid)
-            self.focus(group)
-            # Where the focus landed in the group, and where the wanted option is.
-            # Tab lands on the checked option, or on the first (last with Shift+Tab).
-            focused = group.evaluate(
-                """g => [...g.querySelectorAll('input[type=radio]')].map(
-                       r => r === document.activeElement)"""
-            )
-            here = focused.index(True)
-            there = group.get_by_role("radio").evaluate_all(
-                "(rs, t) => rs.indexOf(t)", target.element_handle()
-            )
-            horizontal = group.get_attribute("aria-orientation") == "horizontal"
-            forward, backward = ("ArrowRight", "ArrowLeft") if horizontal else (
-                "ArrowDown", "ArrowUp")
-            if here == there:
-                self.page.keyboard.press("Space")
-            for _ in range(abs(there - here)):  # arrows move the choice, as in any radio group
-                self.page.keyboard.press(forward if there > here else backward)
-        expect(target).to_be_checked()
-        return True
-
-    # moving around
-
-    def focus(self, target: Locator, limit: int = 80) -> None:
-        """Press Tab (or Shift+Tab, if the target is above) until the focus is on the target."""
-        target.wait_for(state="visible", timeout=TIMEOUT_MS)
-        for _ in range(limit):
-            where = target.evaluate(
-                """el => {
-                     const a = document.activeElement;
-                     if (a && (a === el || el.contains(a))) return 0;
-                     if (!a || a === document.body || a.contains(el)) return 1;
-                     return (el.compareDocumentPosition(a)
-                             & Node.DOCUMENT_POSITION_FOLLOWING) ? -1 : 1;
-                   }"""
-            )
-            if where == 0:
-                return
-            self.page.keyboard.press("Tab" if where > 0 else "Shift+Tab")
-        raise AssertionError(f"{limit} Tab presses did not reach {target}")
-
-    def _pointer(self, target: Locator) -> None:
-        """Click, or tap on a phone. Radios and checkboxes are visually hidden inputs inside
-        their label; the label is what a person clicks or taps."""
-        if target.get_attribute("type") in ("radio", "checkbox"):
-            target = target.locator("xpath=ancestor::label[1]")
-        if self.touch:
-            target.tap()
-        else:
-            target.click()
-
-    def _leave(self) -> None:
-        """Done with a field (tapping elsewhere, or the phone keyboard's Done): it sends the
-        value, as Streamlit commits text and numbers when the field loses focus."""
-        self.page.evaluate("document.activeElement && document.activeElement.blur()")
-
-
 @contextmanager
 def whole_page_in_view(page: Page) -> Iterator[None]:
     """Make the window as tall as the content for a while.
@@ -470,71 +276,3 @@ def screenshot(page: Page, name: str) -> Path:
     with whole_page_in_view(page):
         page.screenshot(path=path)
     return path
-
-
-# ---- clinician area -----------------------------------------------------------------------
-
-CLINICIAN = "/clinician"
-CLINICIAN_PASSWORD = "correct horse battery staple"
-
-
-def add_clinician(database_url: str, username: str) -> str:
-    """A clinician account (through access.accounts, as `intake add-user` does)."""
-    from access import create_user
-
-    engine = open_engine(database_url)
-    try:
-        create_user(engine, username, CLINICIAN_PASSWORD, dt.datetime.now(dt.UTC))
-    finally:
-        engine.dispose()
-    return username
-
-
-def submit(database_url: str, answers: Mapping[str, Any], key: str) -> Saved:
-    """Store a submission the way the wizard does (validate, screen, save)."""
-    store = SubmissionStore(open_engine(database_url))
-    try:
-        return drv.intake().submit(store, answers, key)
-    finally:
-        store.engine.dispose()
-
-
-def title(page: Page, name: str) -> Locator:
-    """A clinician page's title (st.title renders a level-1 heading)."""
-    return page.get_by_role("heading", level=1, name=name, exact=True)
-
-
-def log_in(page: Page, username: str, password: str = CLINICIAN_PASSWORD) -> None:
-    """Fill the login form (already on the page) and press Log in."""
-    page.get_by_role("textbox", name="Username", exact=True).fill(username)
-    page.get_by_role("textbox", name="Password", exact=True).fill(password)
-    activate(page, button(page, "Log in"))
-
-
-def pick(page: Page, field: str, option: str) -> None:
-    """Choose an option of a select box or multiselect (a combobox with a listbox)."""
-    runs = run_count(page)
-    open_list(page, field).get_by_role("option", name=option, exact=True).click()
-    if page.get_by_role("listbox").count():  # a multiselect stays open for more choices
-        page.keyboard.press("Escape")
-    settle(page, runs)
-
-
-def open_list(page: Page, field: str) -> Locator:
-    """Open a combobox's list. It is brought to the middle of the window first: a list that
-    opens at the window's edge scrolls the page, and scrolling closes it again."""
-    box = page.get_by_role("combobox", name=field, exact=True)
-    box.evaluate("e => e.scrollIntoView({block: 'center'})")
-    box.click()
-    listbox = page.get_by_role("listbox")
-    expect(listbox).to_be_visible()
-    return listbox
-
-
-def options(page: Page, field: str) -> list[str]:
-    """The options a select box offers now (opened and closed again, nothing chosen)."""
-    listbox = open_list(page, field)
-    names = listbox.get_by_role("option").all_inner_texts()
-    page.keyboard.press("Escape")
-    expect(listbox).to_have_count(0)
-    return [n.strip() for n in names]

@@ -15,23 +15,18 @@ from typing import Any
 
 import pytest
 
+from .clinician import CLINICIAN, add_clinician, log_in, pick, submit, title
 from .pages import (
-    CLINICIAN,
-    Patient,
     activate,
-    add_clinician,
     expect,
     heading,
-    log_in,
     message,
     open_app,
-    pick,
     screenshot,
     settle,
-    submit,
-    title,
     whole_page_in_view,
 )
+from .patient import Patient
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import baseline as shared

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from .pages import CLINICIAN, add_clinician, button, log_in, open_app, pick, submit
+from .clinician import CLINICIAN, add_clinician, log_in, pick, submit
+from .pages import button, open_app
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import baseline as shared

@@ -6,17 +6,8 @@ from typing import Any
 
 import pytest
 
-from .pages import (
-    CLINICIAN,
-    activate,
-    add_clinician,
-    expect,
-    log_in,
-    open_app,
-    options,
-    pick,
-    submit,
-)
+from .clinician import CLINICIAN, add_clinician, log_in, options, pick, submit
+from .pages import activate, expect, open_app
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import baseline as shared

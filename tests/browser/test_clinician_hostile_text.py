@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .pages import CLINICIAN, add_clinician, expect, log_in, open_app, pick, submit, title
+from .clinician import CLINICIAN, add_clinician, log_in, pick, submit, title
+from .pages import expect, open_app
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import baseline as shared

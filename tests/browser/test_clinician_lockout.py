@@ -11,7 +11,8 @@ import pytest
 from access import LOCKOUT_FAILURES, LOGIN_REFUSED, locked_until
 from storage import open_engine
 
-from .pages import CLINICIAN, add_clinician, expect, log_in, open_app, title
+from .clinician import CLINICIAN, add_clinician, log_in, title
+from .pages import expect, open_app
 
 pytestmark = pytest.mark.browser
 

@@ -6,17 +6,8 @@ from typing import Any
 
 import pytest
 
-from .pages import (
-    CLINICIAN,
-    activate,
-    add_clinician,
-    button,
-    expect,
-    log_in,
-    open_app,
-    submit,
-    title,
-)
+from .clinician import CLINICIAN, add_clinician, log_in, submit, title
+from .pages import activate, button, expect, open_app
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import baseline as shared

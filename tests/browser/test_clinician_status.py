@@ -11,18 +11,8 @@ import pytest
 from storage import SubmissionStore, open_engine
 from storage.status import history
 
-from .pages import (
-    CLINICIAN,
-    activate,
-    add_clinician,
-    button,
-    expect,
-    log_in,
-    open_app,
-    pick,
-    submit,
-    title,
-)
+from .clinician import CLINICIAN, add_clinician, log_in, pick, submit, title
+from .pages import activate, button, expect, open_app
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import baseline as shared

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from .pages import Patient, button, expect, heading, message, open_app, settle
+from .pages import button, expect, heading, message, open_app, settle
+from .patient import Patient
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import wizard_driver as drv

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from .pages import Patient, expect, label, open_app, shown_question_ids
+from .pages import expect, label, open_app, shown_question_ids
+from .patient import Patient
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import wizard_driver as drv

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from .pages import (
-    Patient,
     comes_before,
     control,
     expect,
@@ -17,6 +16,7 @@ from .pages import (
     open_app,
     page_title,
 )
+from .patient import Patient
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import wizard_driver as drv

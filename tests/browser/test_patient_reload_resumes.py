@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from .pages import Patient, control, expect, heading, open_app, page_title, settle
+from .pages import control, expect, heading, open_app, page_title, settle
+from .patient import Patient
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import wizard_driver as drv

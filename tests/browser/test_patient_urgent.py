@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from .pages import Patient, expect, heading, message, open_app
+from .pages import expect, heading, message, open_app
+from .patient import Patient
 
 try:  # pytest's default import mode puts tests/ on sys.path
     import wizard_driver as drv
