@@ -16,10 +16,12 @@ import multiprocessing as mp
 import queue
 import random
 import sqlite3
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -172,11 +174,34 @@ def _race(worker: Callable[..., None], target: str, total: int) -> dict[str, Any
     spawn = mp.get_context("spawn")
     barrier, results = spawn.Barrier(WRITERS), spawn.Queue()
     per = total // WRITERS
-    payload_sets = _payloads(worker, per)
-    processes = [spawn.Process(target=worker, args=(target, payload_sets[w], w, barrier, results))
-                 for w in range(WRITERS)]
-    for p in processes:
-        p.start()
+    with tempfile.TemporaryDirectory(prefix="intake-bench-") as folder:
+        files = []
+        for w, payloads in enumerate(_payloads(worker, per)):
+            files.append(Path(folder) / f"writer-{w}.json")
+            files[-1].write_text(json.dumps(payloads), encoding="utf-8")
+        processes = [spawn.Process(target=_start, args=(worker, target, str(files[w]), w, barrier,
+                                                          results))
+                     for w in range(WRITERS)]
+        for p in processes:
+            p.start()
+        reports = _gather(processes, results)
+    stored = sum(r[1] for r in reports)
+    errors = [e for r in reports for e in r[2]]
+    seconds = max(r[4] for r in reports) - min(r[3] for r in reports)
+    return {"stored": stored, "errors": len(errors), "error_samples": errors[:5],
+            "seconds": seconds, "per_s": stored / seconds if seconds else 0.0}
+
+
+def _start(worker: Callable[..., None], target: str, payload_file: str, w: int, barrier: Any,
+           results: Any) -> None:
+    """A writer process: its payloads come from a file, not through the start-up pipe (a
+    parent writing 400 kB into the pipe of a child that died before reading it hung)."""
+    payloads = json.loads(Path(payload_file).read_text(encoding="utf-8"))
+    worker(target, payloads, w, barrier, results)
+
+
+def _gather(processes: list[Any], results: Any) -> list[Any]:
+    """Every writer's report; stop all of them if one dies before reporting."""
     reports: list[Any] = []
     while len(reports) < len(processes):
         try:
@@ -189,11 +214,7 @@ def _race(worker: Callable[..., None], target: str, total: int) -> dict[str, Any
                 raise RuntimeError(f"a writer process exited with status {crashed[0]}") from None
     for p in processes:
         p.join()
-    stored = sum(r[1] for r in reports)
-    errors = [e for r in reports for e in r[2]]
-    seconds = max(r[4] for r in reports) - min(r[3] for r in reports)
-    return {"stored": stored, "errors": len(errors), "error_samples": errors[:5],
-            "seconds": seconds, "per_s": stored / seconds if seconds else 0.0}
+    return reports
 
 
 def _payloads(worker: Callable[..., None], per: int) -> list[list[str]]:
