@@ -170,6 +170,7 @@ class SubmissionStore:
         """
         digest = canonical_sha256(new.answers)
         reconnected = False
+        refused: IntegrityError | None = None
         for _ in range(5):  # a reference collision is astronomically rare; retry with a new one
             row = submission_row(new, digest, self.references())
             try:
@@ -179,10 +180,11 @@ class SubmissionStore:
                     else:  # SQLite runs in-process: two statements cost no round trip
                         conn.execute(_INSERT_SUBMISSION, row)
                         conn.execute(_INSERT_SCREENING, submit_screening_row(row))
-            except IntegrityError:
+            except IntegrityError as e:
                 existing = self._by_key(new.submission_key)
                 if existing is not None:  # a retry, a double click, or another writer first
                     return self._same_or_conflict(existing, digest)
+                refused = e
                 continue  # the reference was taken: try again with a new one
             except DBAPIError as e:
                 if not e.connection_invalidated or reconnected:
@@ -190,7 +192,7 @@ class SubmissionStore:
                 reconnected = True  # the server restarted since this pooled connection's
                 continue  # last use: once more on a new one (the key keeps it to one row)
             return Saved(row["id"], row["reference"], new.outcome, duplicate=False)
-        raise RuntimeError("could not store the submission after 5 attempts")
+        raise RuntimeError("could not store the submission after 5 attempts") from refused
 
     def _by_key(self, key: str) -> Mapping[str, Any] | None:
         with read(self.engine) as conn:

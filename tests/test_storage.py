@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, insert, make_url, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from storage import (
     KeyConflict,
@@ -92,8 +92,9 @@ def test_a_taken_reference_is_replaced_by_a_fresh_one(engine: Any) -> None:
 def test_a_reference_taken_five_times_is_an_error_not_a_duplicate(engine: Any) -> None:
     store = SubmissionStore(engine, references=lambda: "AAAA-AAAA")
     store.save(new())
-    with pytest.raises(RuntimeError, match="after 5 attempts"):
+    with pytest.raises(RuntimeError, match="after 5 attempts") as failure:
         store.save(new(key="another-key"))
+    assert isinstance(failure.value.__cause__, IntegrityError)  # the database's refusal kept
     assert store.count() == 1
 
 
