@@ -51,6 +51,16 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def app_db_url(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`db_url`, also the database of the app run by AppTest (INTAKE_DATABASE_URL), with the
+    display settings at their defaults whatever the machine's environment says."""
+    monkeypatch.setenv("INTAKE_DATABASE_URL", db_url)
+    for name in ("INTAKE_SHOW_OUTCOME_MESSAGE", "INTAKE_IDLE_TIMEOUT_MINUTES"):
+        monkeypatch.delenv(name, raising=False)
+    return db_url
+
+
+@pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     engine = open_engine(db_url)
     yield engine

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -94,15 +93,6 @@ def test_a_saved_submission_reads_back_exactly(store: SubmissionStore) -> None:
     assert screening["rules_fired"] == [{"id": "CR-mild-pain", "level": "review"}]
 
 
-def test_a_taken_reference_is_replaced_and_stores_one_screening(engine: Engine) -> None:
-    codes = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
-    store = SubmissionStore(engine, references=lambda: next(codes))
-    first, second = store.save(new()), store.save(new("key-2"))
-    assert (first.reference, second.reference) == ("AAAA-AAAA", "BBBB-BBBB")
-    assert store.count() == 2 and not second.duplicate
-    assert [h["reason"] for h in store.screening_history(second.id)] == ["submit"]
-
-
 def test_the_pipeline_stores_a_screened_submission(
     intake: Intake, store: SubmissionStore, engine: Engine, valid_answers: dict[str, Any]
 ) -> None:
@@ -169,24 +159,6 @@ def test_a_connection_used_moments_ago_is_trusted_so_a_read_fails_once(
         store.count()
     assert failure.value.connection_invalidated
     assert store.count() == 1  # the pool was discarded: the next use connects again
-
-
-def test_concurrent_saves_of_one_key_store_exactly_one_row(engine: Engine) -> None:
-    start = threading.Barrier(4)
-    results: list[Any] = []
-
-    def save() -> None:
-        store = SubmissionStore(engine)
-        start.wait()
-        results.append(store.save(new(key="double-click")))
-
-    threads = [threading.Thread(target=save) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert SubmissionStore(engine).count() == 1
-    assert sorted(r.duplicate for r in results) == [False, True, True, True]
 
 
 def test_bulk_saves_store_every_row_and_skip_stored_keys(engine: Engine) -> None:

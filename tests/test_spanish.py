@@ -38,14 +38,6 @@ PAGES = drv.baseline(
 )
 
 
-@pytest.fixture
-def db_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> str:
-    url = f"sqlite:///{tmp_path}/t.db"
-    monkeypatch.setenv("INTAKE_DATABASE_URL", url)
-    monkeypatch.delenv("INTAKE_SHOW_OUTCOME_MESSAGE", raising=False)
-    return url
-
-
 # ---- helpers ------------------------------------------------------------------------------
 
 
@@ -176,7 +168,7 @@ def test_walk_in_spanish_stores_the_same_codes_as_in_english_with_language_es(
     assert (en["language"], es["language"]) == ("en", ES)
 
 
-def test_spanish_pages_review_and_confirmation(db_url: str) -> None:
+def test_spanish_pages_review_and_confirmation(app_db_url: str) -> None:
     at = start(ES)
     seen: list[str] = []
     # the filtered choices of "which area bothers you most" are Spanish labels
@@ -203,7 +195,7 @@ def test_spanish_pages_review_and_confirmation(db_url: str) -> None:
     assert_no_english(at, seen)
 
     drv.click(at, "nav_submit")
-    row = stored(db_url)
+    row = stored(app_db_url)
     assert row["language"] == ES
     assert drv.header(at) == es_message("confirmation_title")
     assert [s.value for s in at.success] == [es_message("outcome_neutral")]
@@ -222,7 +214,7 @@ def test_spanish_pages_review_and_confirmation(db_url: str) -> None:
     assert at.radio(key="language").value == ES
 
 
-def test_validation_urgent_and_exclusive_messages_in_spanish(db_url: str) -> None:
+def test_validation_urgent_and_exclusive_messages_in_spanish(app_db_url: str) -> None:
     at = start(ES)
     drv.click(at, "nav_next")  # nothing answered
     assert [w.value for w in at.warning] == [es_message("errors_on_page")]
@@ -257,7 +249,7 @@ def test_outcome_specific_wording_in_spanish(
 # ---- choosing the language ----------------------------------------------------------------
 
 
-def test_switching_language_on_the_first_page_switches_every_text(db_url: str) -> None:
+def test_switching_language_on_the_first_page_switches_every_text(app_db_url: str) -> None:
     at = start()
     choice = at.radio(key="language")
     assert choice.label == "Language / Idioma"
@@ -290,7 +282,7 @@ def test_switching_language_on_the_first_page_switches_every_text(db_url: str) -
     assert buttons(at)["nav_next"] == "Next"
 
 
-def test_language_choice_is_only_on_the_first_page_and_remembered(db_url: str) -> None:
+def test_language_choice_is_only_on_the_first_page_and_remembered(app_db_url: str) -> None:
     at = start(ES)
     assert at.radio(key="language").value == ES
     drv.walk(at, drv.BASELINE[:1])
@@ -301,7 +293,7 @@ def test_language_choice_is_only_on_the_first_page_and_remembered(db_url: str) -
     assert at.radio(key="language").value == ES  # re-seeded after Streamlit dropped it
 
 
-def test_unknown_lang_in_the_url_opens_the_first_language(db_url: str) -> None:
+def test_unknown_lang_in_the_url_opens_the_first_language(app_db_url: str) -> None:
     at = start("fr")
     assert drv.header(at) == drv.page_title("about_you")
     assert at.radio(key="language").value == "en"

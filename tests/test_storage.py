@@ -9,6 +9,7 @@ import re
 import stat
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,15 @@ def rows(engine: Engine, table: Any = submissions) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
+@pytest.fixture
+def any_engine(url: str) -> Iterator[Engine]:
+    """An engine on a real SQLite file, then on a fresh PostgreSQL schema (conftest `url`):
+    the two insert paths of `SubmissionStore.save` are both checked."""
+    engine = open_engine(url)
+    yield engine
+    engine.dispose()
+
+
 def test_save_stores_one_row_with_the_expected_columns(store: SubmissionStore) -> None:
     at = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     saved = store.save(new(submitted_at=at))
@@ -79,18 +89,18 @@ def test_same_key_twice_stores_one_row_and_returns_the_first(store: SubmissionSt
     assert (second.id, second.reference, second.outcome) == (first.id, first.reference, "review")
 
 
-def test_a_taken_reference_is_replaced_by_a_fresh_one(engine: Any) -> None:
+def test_a_taken_reference_is_replaced_by_a_fresh_one(any_engine: Engine) -> None:
     codes = iter(["AAAA-AAAA", "AAAA-AAAA", "BBBB-BBBB"])
-    store = SubmissionStore(engine, references=lambda: next(codes))
+    store = SubmissionStore(any_engine, references=lambda: next(codes))
     first = store.save(new())
     second = store.save(new(key="another-key"))
     assert (first.reference, second.reference) == ("AAAA-AAAA", "BBBB-BBBB")
     assert not second.duplicate and store.count() == 2
-    assert len(store.screening_history(second.id)) == 1
+    assert [h["reason"] for h in store.screening_history(second.id)] == ["submit"]
 
 
-def test_a_reference_taken_five_times_is_an_error_not_a_duplicate(engine: Any) -> None:
-    store = SubmissionStore(engine, references=lambda: "AAAA-AAAA")
+def test_a_reference_taken_five_times_is_an_error_not_a_duplicate(any_engine: Engine) -> None:
+    store = SubmissionStore(any_engine, references=lambda: "AAAA-AAAA")
     store.save(new())
     with pytest.raises(RuntimeError, match="after 5 attempts") as failure:
         store.save(new(key="another-key"))
@@ -113,22 +123,17 @@ def test_submit_writes_a_screening_row(store: SubmissionStore) -> None:
     assert history["rules_fired"][0]["id"] == "CR-mild-pain"
 
 
-def test_database_errors_never_carry_the_patients_values(url: str) -> None:
+def test_database_errors_never_carry_the_patients_values(any_engine: Engine) -> None:
     """Streamlit logs an uncaught error's text and the CLI prints its traceback: the
     values bound to the failed statement (answers, names) must not be in either."""
-    engine = open_engine(url)
-    try:
-        store = SubmissionStore(engine, references=lambda: "AAAA-AAAA")
-        store.save(new())
-        with engine.begin() as conn, pytest.raises(DBAPIError) as failure:
-            row = {**submission_row(new(key="other", answers={"first_name": "Zoë Secret"}),
-                                    reference="AAAA-AAAA")}
-            conn.execute(insert(submissions), row)  # the reference is taken
-        text = str(failure.value)  # PostgreSQL's own detail names the taken key, no more
-        assert "hidden due to hide_parameters" in text
-        assert "Zoë Secret" not in text and "first_name" not in text
-    finally:
-        engine.dispose()
+    SubmissionStore(any_engine, references=lambda: "AAAA-AAAA").save(new())
+    with any_engine.begin() as conn, pytest.raises(DBAPIError) as failure:
+        row = submission_row(new(key="other", answers={"first_name": "Zoë Secret"}),
+                             reference="AAAA-AAAA")
+        conn.execute(insert(submissions), row)  # the reference is taken
+    text = str(failure.value)  # PostgreSQL's own detail names the taken key, no more
+    assert "hidden due to hide_parameters" in text
+    assert "Zoë Secret" not in text and "first_name" not in text
 
 
 def test_database_file_and_folder_are_owner_only(tmp_path: Path) -> None:
@@ -152,13 +157,12 @@ def test_sqlite_connections_are_durable_and_wait_for_locks(
     engine.dispose()
 
 
-def test_concurrent_saves_of_one_key_store_exactly_one_row(db_url: str) -> None:
-    engine = open_engine(db_url)
+def test_concurrent_saves_of_one_key_store_exactly_one_row(any_engine: Engine) -> None:
     start = threading.Barrier(4)
     results: list[Any] = []
 
     def save() -> None:
-        store = SubmissionStore(engine)
+        store = SubmissionStore(any_engine)
         start.wait()
         results.append(store.save(new(key="double-click")))
 
@@ -167,10 +171,9 @@ def test_concurrent_saves_of_one_key_store_exactly_one_row(db_url: str) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert rows(engine) == 1 and rows(engine, screenings) == 1
+    assert rows(any_engine) == 1 and rows(any_engine, screenings) == 1
     assert len({r.id for r in results}) == 1
     assert sorted(r.duplicate for r in results) == [False, True, True, True]
-    engine.dispose()
 
 
 def test_save_many_stores_every_row_with_its_screening(engine: Engine) -> None:

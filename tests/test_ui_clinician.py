@@ -38,12 +38,7 @@ PLAIN_TEXT_ELEMENTS = {"text", "code", "dataframe"}
 T_SUBMITTED = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def db_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'clinic.db'}"
-    monkeypatch.setenv("INTAKE_DATABASE_URL", url)
-    monkeypatch.delenv("INTAKE_IDLE_TIMEOUT_MINUTES", raising=False)
-    return url
+pytestmark = pytest.mark.usefixtures("app_db_url")  # the app and `engine` share one database
 
 
 @pytest.fixture

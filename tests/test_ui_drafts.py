@@ -20,13 +20,6 @@ from storage.schema import drafts
 UNREACHABLE = "postgresql+psycopg://intake:nothing@127.0.0.1:1/none"  # port 1: refused
 
 
-@pytest.fixture
-def db_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> str:
-    url = f"sqlite:///{tmp_path}/t.db"
-    monkeypatch.setenv("INTAKE_DATABASE_URL", url)
-    return url
-
-
 def draft_rows(url: str) -> list[dict[str, Any]]:
     engine = open_engine(url)
     try:
@@ -45,7 +38,7 @@ def reload(token: str) -> Any:
     return at
 
 
-def test_a_reload_resumes_on_the_same_page_with_the_answers(db_url: str) -> None:
+def test_a_reload_resumes_on_the_same_page_with_the_answers(app_db_url: str) -> None:
     at = drv.walk(drv.start(), drv.BASELINE[:3])
     token = at.query_params["resume"]
     assert drv.header(at) == drv.page_title("warning_signs")
@@ -60,25 +53,27 @@ def test_a_reload_resumes_on_the_same_page_with_the_answers(db_url: str) -> None
     assert again.date_input(key="q_date_of_birth").value == drv.BASELINE[0]["date_of_birth"]
 
 
-def test_the_draft_stores_only_a_hash_of_the_token_and_is_deleted_on_submit(db_url: str) -> None:
+def test_the_draft_stores_only_a_hash_of_the_token_and_is_deleted_on_submit(
+    app_db_url: str,
+) -> None:
     at = drv.walk(drv.start(), drv.BASELINE[:2])
     token = at.query_params["resume"]
-    rows = draft_rows(db_url)
+    rows = draft_rows(app_db_url)
     assert [r["token_hash"] for r in rows] == [token_hash(token)]
     assert token not in str(rows)
 
     drv.walk(at, drv.BASELINE[2:])
     drv.click(at, "nav_submit")
     assert drv.header(at) == drv.message("confirmation_title")
-    assert draft_rows(db_url) == []
+    assert draft_rows(app_db_url) == []
     assert "resume" not in at.query_params
-    assert len(drv.stored_rows(db_url)) == 1
+    assert len(drv.stored_rows(app_db_url)) == 1
 
 
-def test_an_expired_draft_starts_a_new_form(db_url: str) -> None:
+def test_an_expired_draft_starts_a_new_form(app_db_url: str) -> None:
     at = drv.walk(drv.start(), drv.BASELINE[:2])
     token = at.query_params["resume"]
-    engine = open_engine(db_url)
+    engine = open_engine(app_db_url)
     store = DraftStore(engine, dt.timedelta(hours=72))
     assert store.load(token) is not None
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=73)
@@ -92,13 +87,13 @@ def test_an_expired_draft_starts_a_new_form(db_url: str) -> None:
     assert again.text_input(key="q_first_name").value == ""
 
 
-def test_an_unknown_token_starts_a_new_form(db_url: str) -> None:
+def test_an_unknown_token_starts_a_new_form(app_db_url: str) -> None:
     again = reload("not-a-real-token")
     assert drv.header(again) == drv.page_title("about_you")
 
 
 def test_database_down_at_submit_keeps_answers_and_submit_works_when_it_is_back(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
+    app_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = drv.walk(drv.start(), drv.BASELINE)
     assert drv.header(at) == drv.message("review_title")
@@ -109,9 +104,9 @@ def test_database_down_at_submit_keeps_answers_and_submit_works_when_it_is_back(
     assert drv.header(at) == drv.message("review_title")  # still on the review page
     assert "María" in [t.value for t in at.text]  # the answers are still shown
 
-    monkeypatch.setenv("INTAKE_DATABASE_URL", db_url)
+    monkeypatch.setenv("INTAKE_DATABASE_URL", app_db_url)
     drv.click(at, "nav_submit")
     assert drv.header(at) == drv.message("confirmation_title")
-    rows = drv.stored_rows(db_url)
+    rows = drv.stored_rows(app_db_url)
     assert len(rows) == 1
     assert rows[0]["answers"]["first_name"] == "María"

@@ -17,14 +17,6 @@ except ImportError:  # pragma: no cover - tests/ made a package
     from tests import wizard_driver as drv
 
 
-@pytest.fixture
-def db_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> str:
-    url = f"sqlite:///{tmp_path}/t.db"
-    monkeypatch.setenv("INTAKE_DATABASE_URL", url)
-    monkeypatch.delenv("INTAKE_SHOW_OUTCOME_MESSAGE", raising=False)
-    return url
-
-
 def urgent_shown(at: Any) -> bool:
     return drv.message("urgent") in drv.errors(at)
 
@@ -52,7 +44,7 @@ def finish(at: Any) -> None:
     assert urgent_shown(at)  # and on the confirmation
 
 
-def test_urgent_message_right_after_warning_signs_when_hot_swollen(db_url: str) -> None:
+def test_urgent_message_right_after_warning_signs_when_hot_swollen(app_db_url: str) -> None:
     pages = drv.baseline(warning_signs={"hot_swollen": "yes"})
     at = drv.start()
     seen = walk_watching_urgent(at, pages)
@@ -63,12 +55,12 @@ def test_urgent_message_right_after_warning_signs_when_hot_swollen(db_url: str) 
     assert titles[-1] == drv.message("review_title")
 
     finish(at)
-    row = drv.stored_rows(db_url)[0]
+    row = drv.stored_rows(app_db_url)[0]
     assert row["outcome"] == "urgent"
     assert "RF-hot-swollen-joint" in rule_ids(row)
 
 
-def test_urgent_message_right_after_your_pain_for_knee_injury_at_55_plus(db_url: str) -> None:
+def test_urgent_message_right_after_your_pain_for_knee_injury_at_55_plus(app_db_url: str) -> None:
     pages = drv.baseline(
         history={"pain_onset": "injury", "injury_recent": "yes", "walk_4_steps": "yes",
                  "bend_90": "yes", "kneecap_tender": "no", "fibula_tender": "no"},
@@ -82,7 +74,7 @@ def test_urgent_message_right_after_your_pain_for_knee_injury_at_55_plus(db_url:
     assert shown == [False] * first + [True] * (len(seen) - first)
 
     finish(at)
-    row = drv.stored_rows(db_url)[0]
+    row = drv.stored_rows(app_db_url)[0]
     assert row["calculated"]["age"] >= 55
     assert row["outcome"] == "urgent"
     assert "RF-knee-fracture" in rule_ids(row)
@@ -103,7 +95,7 @@ REVIEW_PATIENT = {"health": {"diabetes": "yes_controlled"}}  # CR-diabetes: outc
     ids=["unset-candidate", "unset-review", "true-review"],
 )
 def test_message_after_submit_is_neutral_unless_the_clinic_shows_outcomes(
-    db_url: str,
+    app_db_url: str,
     monkeypatch: pytest.MonkeyPatch,
     setting: str | None,
     patient: dict[str, dict[str, Any]],
@@ -115,14 +107,14 @@ def test_message_after_submit_is_neutral_unless_the_clinic_shows_outcomes(
     at = drv.start()
     drv.walk(at, drv.baseline(**patient))
     drv.click(at, "nav_submit")
-    row = drv.stored_rows(db_url)[0]
+    row = drv.stored_rows(app_db_url)[0]
     assert row["outcome"] == outcome
     assert [s.value for s in at.success] == [drv.message(message_id)]
     assert not urgent_shown(at)
     assert row["reference"] in [h.value for h in at.subheader]
 
 
-def test_urgent_message_goes_away_when_the_red_flag_answer_is_corrected(db_url: str) -> None:
+def test_urgent_message_goes_away_when_the_red_flag_answer_is_corrected(app_db_url: str) -> None:
     pages = drv.baseline(warning_signs={"hot_swollen": "yes"})
     at = drv.start()
     walk_watching_urgent(at, pages[:4])  # up to and including the warning signs

@@ -24,14 +24,6 @@ KNEE_QUESTIONS = ("walk_4_steps", "bend_90", "kneecap_tender", "fibula_tender", 
 CAUDA_EQUINA = ("saddle_numbness", "bladder_bowel", "leg_weakness", "both_legs_pain")
 
 
-@pytest.fixture
-def db_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> str:
-    url = f"sqlite:///{tmp_path}/t.db"
-    monkeypatch.setenv("INTAKE_DATABASE_URL", url)
-    monkeypatch.delenv("INTAKE_SHOW_OUTCOME_MESSAGE", raising=False)
-    return url
-
-
 def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -41,14 +33,14 @@ def widget_keys(at: Any) -> set[str]:
 
 
 # 1 -------------------------------------------------------------------------------------
-def test_complete_walk_stores_one_row_with_expected_answers(db_url: str) -> None:
+def test_complete_walk_stores_one_row_with_expected_answers(app_db_url: str) -> None:
     at = drv.start()
     assert drv.header(at) == drv.page_title("about_you")
     drv.walk(at, drv.BASELINE)
     assert drv.header(at) == drv.message("review_title")
     drv.click(at, "nav_submit")
 
-    rows = drv.stored_rows(db_url)
+    rows = drv.stored_rows(app_db_url)
     assert len(rows) == 1
     row = rows[0]
     # what was entered, and main_area: one area, so answered automatically and stored
@@ -76,7 +68,7 @@ def test_complete_walk_stores_one_row_with_expected_answers(db_url: str) -> None
 
 
 # 2 -------------------------------------------------------------------------------------
-def test_kneeless_patient_never_sees_knee_or_cauda_equina_questions(db_url: str) -> None:
+def test_kneeless_patient_never_sees_knee_or_cauda_equina_questions(app_db_url: str) -> None:
     pages = drv.baseline(
         where={"pain_areas": ["hip_left"]},
         history={"pain_onset": "injury", "injury_recent": "yes"},
@@ -90,7 +82,7 @@ def test_kneeless_patient_never_sees_knee_or_cauda_equina_questions(db_url: str)
     assert "q_injury_recent" in seen  # the injury branch was really taken
     for qid in (*KNEE_QUESTIONS, *CAUDA_EQUINA):
         assert f"q_{qid}" not in seen
-    row = drv.stored_rows(db_url)[0]
+    row = drv.stored_rows(app_db_url)[0]
     assert row["answers"]["main_area"] == "hip_left"
     assert not set(KNEE_QUESTIONS + CAUDA_EQUINA) & set(row["answers"])
 
@@ -101,7 +93,7 @@ def test_kneeless_patient_never_sees_knee_or_cauda_equina_questions(db_url: str)
     ids=["knee", "low_back"],
 )
 def test_knee_and_low_back_questions_do_appear_for_those_areas(
-    db_url: str, areas: list[str], shown: tuple[str, ...]
+    app_db_url: str, areas: list[str], shown: tuple[str, ...]
 ) -> None:
     """The counterpart of the test above, so it cannot pass by never rendering anything."""
     pages = drv.baseline(
@@ -120,7 +112,7 @@ def test_knee_and_low_back_questions_do_appear_for_those_areas(
 
 
 # 3 -------------------------------------------------------------------------------------
-def test_invalid_answer_blocks_next_with_its_message_next_to_it(db_url: str) -> None:
+def test_invalid_answer_blocks_next_with_its_message_next_to_it(app_db_url: str) -> None:
     at = drv.start()
     page = dict(drv.BASELINE[0], phone="12345", email="maria at example")
     del page["last_name"]
@@ -144,7 +136,7 @@ def test_invalid_answer_blocks_next_with_its_message_next_to_it(db_url: str) -> 
     assert not at.error and not at.warning
 
 
-def test_exclusive_choice_message_names_the_label_not_the_code(db_url: str) -> None:
+def test_exclusive_choice_message_names_the_label_not_the_code(app_db_url: str) -> None:
     at = drv.start()
     drv.walk(at, drv.BASELINE[:5])
     drv.fill(at, dict(drv.BASELINE[drv.page_index("health")], allergies=["latex", "none"]))
@@ -168,7 +160,7 @@ def error_after(at: Any, key: str) -> str | None:
 
 
 # 4 -------------------------------------------------------------------------------------
-def test_submit_twice_stores_one_row(db_url: str) -> None:
+def test_submit_twice_stores_one_row(app_db_url: str) -> None:
     at = drv.start()
     drv.walk(at, drv.BASELINE)
     state: WizardState = at.session_state["wizard"]
@@ -181,7 +173,7 @@ def test_submit_twice_stores_one_row(db_url: str) -> None:
     assert first.saved is not None and second.saved is not None
     assert second.saved.duplicate and second.saved.reference == first.saved.reference
     Wizard(intake, first, {}).submit()  # a click after saving is ignored
-    assert len(drv.stored_rows(db_url)) == 1
+    assert len(drv.stored_rows(app_db_url)) == 1
 
     # In the app: the click, then the same click event delivered again after it rendered.
     at.button(key="nav_submit").click()
@@ -194,14 +186,14 @@ def test_submit_twice_stores_one_row(db_url: str) -> None:
     drv.check(at)
     assert drv.header(at) == drv.message("confirmation_title")
 
-    rows = drv.stored_rows(db_url)
+    rows = drv.stored_rows(app_db_url)
     assert len(rows) == 1
     assert rows[0]["reference"] == first.saved.reference
     assert rows[0]["reference"] in [h.value for h in at.subheader]
 
 
 # 5 -------------------------------------------------------------------------------------
-def test_back_keeps_answers(db_url: str) -> None:
+def test_back_keeps_answers(app_db_url: str) -> None:
     at = drv.start()
     assert "nav_back" not in widget_keys(at)  # no Back on the first page
     drv.walk(at, drv.BASELINE[:2])
@@ -226,14 +218,14 @@ def test_back_keeps_answers(db_url: str) -> None:
     assert drv.header(at) == drv.page_title("history")
     drv.walk(at, drv.BASELINE[2:])
     drv.click(at, "nav_submit")
-    answers = drv.stored_rows(db_url)[0]["answers"]
+    answers = drv.stored_rows(app_db_url)[0]["answers"]
     assert {k: answers[k] for k in drv.as_stored(drv.BASELINE[:2])} == drv.as_stored(
         drv.BASELINE[:2]
     )
 
 
 # 6 -------------------------------------------------------------------------------------
-def test_answer_kept_while_question_hides_and_reappears_on_the_page(db_url: str) -> None:
+def test_answer_kept_while_question_hides_and_reappears_on_the_page(app_db_url: str) -> None:
     at = drv.start()
     drv.walk(at, drv.BASELINE[:1])
     drv.fill(at, {"pain_areas": ["knee_right", "other"]})
@@ -246,7 +238,7 @@ def test_answer_kept_while_question_hides_and_reappears_on_the_page(db_url: str)
     assert at.radio(key="q_main_area").options == ["Right knee", "Somewhere else"]
 
 
-def test_answer_that_stopped_being_relevant_at_next_is_dropped(db_url: str) -> None:
+def test_answer_that_stopped_being_relevant_at_next_is_dropped(app_db_url: str) -> None:
     at = drv.start()
     drv.walk(at, drv.BASELINE[:1])
     drv.fill(at, {"pain_areas": ["knee_right", "other"]})
@@ -257,7 +249,7 @@ def test_answer_that_stopped_being_relevant_at_next_is_dropped(db_url: str) -> N
     assert drv.header(at) == drv.page_title("history")
     drv.walk(at, drv.BASELINE[2:])
     drv.click(at, "nav_submit")
-    answers = drv.stored_rows(db_url)[0]["answers"]
+    answers = drv.stored_rows(app_db_url)[0]["answers"]
     assert "pain_other" not in answers
     assert answers["pain_areas"] == ["knee_right"]
     assert answers["main_area"] == "knee_right"
@@ -267,7 +259,7 @@ def test_answer_that_stopped_being_relevant_at_next_is_dropped(db_url: str) -> N
 GOALS = "![x](http://example.invalid/p.png) <b>bold</b>"
 
 
-def test_review_lists_answers_by_page_as_plain_text_and_edits_return(db_url: str) -> None:
+def test_review_lists_answers_by_page_as_plain_text_and_edits_return(app_db_url: str) -> None:
     pages = drv.baseline(
         where={"pain_areas": ["knee_right", "other"], "pain_other": "Left big toe",
                "main_area": "knee_right"},
@@ -311,13 +303,13 @@ def test_review_lists_answers_by_page_as_plain_text_and_edits_return(db_url: str
     assert "7" in [t.value for t in history.get("text")]
 
     drv.click(at, "nav_submit")
-    answers = drv.stored_rows(db_url)[0]["answers"]
+    answers = drv.stored_rows(app_db_url)[0]["answers"]
     assert answers["pain_average"] == 7
     assert answers["goals"] == GOALS
     assert answers["pain_other"] == "Left big toe"
 
 
-def test_edit_that_makes_new_questions_relevant_walks_through_them(db_url: str) -> None:
+def test_edit_that_makes_new_questions_relevant_walks_through_them(app_db_url: str) -> None:
     at = drv.start()
     drv.walk(at, drv.BASELINE)
     drv.click(at, "edit_where")
@@ -333,7 +325,7 @@ def test_edit_that_makes_new_questions_relevant_walks_through_them(db_url: str) 
     assert drv.header(at) == drv.message("review_title")
 
 
-def test_start_over_gives_an_empty_form(db_url: str) -> None:
+def test_start_over_gives_an_empty_form(app_db_url: str) -> None:
     at = drv.start()
     drv.walk(at, drv.BASELINE)
     drv.click(at, "nav_submit")
@@ -341,10 +333,10 @@ def test_start_over_gives_an_empty_form(db_url: str) -> None:
     assert drv.header(at) == drv.page_title("about_you")
     assert at.text_input(key="q_first_name").value == ""
     assert at.session_state["wizard"].answers == {}
-    assert len(drv.stored_rows(db_url)) == 1
+    assert len(drv.stored_rows(app_db_url)) == 1
 
 
-def test_progress_text_counts_pages_and_names_them(db_url: str) -> None:
+def test_progress_text_counts_pages_and_names_them(app_db_url: str) -> None:
     at = drv.start()
     total = len(drv.intake().form.pages) + 1
     assert at.get("progress")[0].proto.text == drv.message(
