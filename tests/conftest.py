@@ -120,3 +120,11 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A real SQLite file, then a fresh schema of `pg_database`: each test runs on both."""
     with backend_url(request, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def any_engine(url: str) -> Iterator[Engine]:
+    """An engine on `url`: a real SQLite file, then a fresh PostgreSQL schema."""
+    engine = open_engine(url)
+    yield engine
+    engine.dispose()

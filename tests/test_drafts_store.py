@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 
-from storage import open_engine, read
+from storage import read
 from storage.drafts import Draft, DraftStore, new_token, token_hash
 from storage.schema import drafts, submissions
 
@@ -22,10 +21,8 @@ ANSWERS = {"first_name": "María", "pain_areas": ["knee_right", "hip_left"], "pa
 
 
 @pytest.fixture
-def engine(url: str) -> Iterator[Engine]:
-    engine = open_engine(url)
-    yield engine
-    engine.dispose()
+def engine(any_engine: Engine) -> Engine:
+    return any_engine
 
 
 @pytest.fixture

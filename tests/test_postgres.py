@@ -49,10 +49,8 @@ def url(pg_database: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def engine(url: str) -> Iterator[Engine]:
-    engine = open_engine(url)
-    yield engine
-    engine.dispose()
+def engine(any_engine: Engine) -> Engine:
+    return any_engine
 
 
 @pytest.fixture

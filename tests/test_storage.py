@@ -9,7 +9,6 @@ import re
 import stat
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +50,6 @@ def new(key: str = "key-1", answers: dict[str, Any] | None = None, **extra: Any)
 def rows(engine: Engine, table: Any = submissions) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-
-
-@pytest.fixture
-def any_engine(url: str) -> Iterator[Engine]:
-    """An engine on a real SQLite file, then on a fresh PostgreSQL schema (conftest `url`):
-    the two insert paths of `SubmissionStore.save` are both checked."""
-    engine = open_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def test_save_stores_one_row_with_the_expected_columns(store: SubmissionStore) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -33,10 +32,8 @@ EDITED = [*ROWS, ("deferred", "reviewed"), ("review", "archived"), ("zzz", "new"
 
 
 @pytest.fixture
-def engine(url: str) -> Iterator[Engine]:
-    engine = open_engine(url)
-    yield engine
-    engine.dispose()
+def engine(any_engine: Engine) -> Engine:
+    return any_engine
 
 
 def new(i: int, outcome: str | None, at: dt.datetime = T0) -> NewSubmission:
