@@ -34,6 +34,7 @@ from rules import (
     screen,
     urgent_rules,
 )
+from exports.cells_cache import CellsCache
 from storage import NewSubmission, Saved, SubmissionStore, rescreening, searchable
 from storage.collector import quiet_collector
 
@@ -65,6 +66,11 @@ class Intake:
     @cached_property
     def validator(self) -> AnswerValidator:
         return AnswerValidator(self.form)
+
+    @cached_property
+    def cells_cache(self) -> CellsCache:
+        """How the raw CSV cells of a new submission are written once, at submit."""
+        return CellsCache.of(self.form)
 
     def validate(self, raw: Mapping[str, Any], on: dt.date | None = None) -> ValidAnswers:
         return self.validator.validate(raw, today=on)
@@ -102,6 +108,8 @@ class Intake:
             rules_version=screening.rules_version,
             rules_fired=[rule.to_json() for rule in screening.fired],
             search_text=self.search_text(valid.answers),
+            export_layout=self.cells_cache.layout,
+            export_cells=self.cells_cache.for_new(valid.answers, valid.calculated),
         )
 
     def submit(

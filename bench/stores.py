@@ -32,6 +32,7 @@ def seeded_store(ctx: Context, n: int) -> Path:
     """A SQLite file holding n demo submissions (made once, then reused)."""
     path = store_path(ctx, n)
     if path.exists():
+        _refresh(ctx, path)
         return path
     ctx.data_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
@@ -55,7 +56,7 @@ def _multiply(source: Path, target: Path, times: int) -> None:
     shutil.copyfile(source, target)
     columns = ("submitted_at, form_id, form_version, language, answers, calculated, "
                "answers_sha256, rules_version, outcome, rules_fired, status, search_text, "
-               "choice_tokens")
+               "choice_tokens, export_layout, export_cells")
     with sqlite3.connect(target) as conn:
         last = conn.execute("SELECT max(rowid) FROM submissions").fetchone()[0]
         for k in range(1, times):
@@ -66,6 +67,16 @@ def _multiply(source: Path, target: Path, times: int) -> None:
                 (last,),
             )
             conn.commit()
+
+
+def _refresh(ctx: Context, path: Path) -> None:
+    """A store kept from an earlier run, brought to this version: migrated, and its export
+    cells cached for the current layout (`intake refresh-exports`, as after an upgrade).
+    A no-op on a store that is already current."""
+    run = run_process(python_command("-m", "intake_cli", "refresh-exports", "--database",
+                                     sqlite_url(path)))
+    if run.seconds > 5:
+        ctx.say(f"refreshed the export cells of {path.name} in {run.seconds:.0f} s")
 
 
 def _checkpoint(path: Path) -> None:

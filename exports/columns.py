@@ -42,7 +42,10 @@ _ID = operator.itemgetter("id")
 
 Record = Mapping[str, Any]
 StoredRow = tuple[Any, ...]
-"""One submission as the values of `STORED`, JSON columns decoded (`exports.stored`)."""
+"""One submission as the values of `STORED`, JSON columns decoded (`exports.stored`), then
+the raw CSV text of its answer columns when it was cached at submit for the current column
+layout (`exports.cells_cache`; the answers and calculated values are then not read: None),
+else None."""
 Cells = Callable[[Mapping[str, Any]], list[Any]]
 """Given a submission's answers (or calculated values), the cells of some columns.
 
@@ -70,8 +73,9 @@ def header(form: Form) -> list[str]:
 
 
 def stored_values(record: Record) -> StoredRow:
-    """A record (a dict, e.g. from `storage.queries.stream`) as the values of `STORED`."""
-    return tuple(map(record.get, STORED))
+    """A record (a dict, e.g. from `storage.queries.stream`) as the values of `STORED`, with
+    no cached cells (they are read only by `exports.stored` for the raw CSV)."""
+    return (*map(record.get, STORED), None)
 
 
 def iso_utc(at: Any) -> str:

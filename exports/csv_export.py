@@ -39,6 +39,9 @@ def write_stored(
     if labels:  # every label cell is looked up: no shortcut to take
         count = 0
         for row in rows:
+            if row[10] is not None:
+                raise ValueError("labels are written from the answers; read the rows "
+                                 "without cached cells (exports.stored, layout=None)")
             writer.writerow(cells(row))
             count += 1
         return count

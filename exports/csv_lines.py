@@ -12,11 +12,21 @@ way (`exports.columns.stored_row_function` and the csv module).
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from exports.columns import META, StoredRow, fired_ids, header, iso_utc, multi_blocks
+from exports.columns import (
+    META,
+    StoredRow,
+    fired_ids,
+    header,
+    iso_utc,
+    meta_cells,
+    multi_blocks,
+)
 from exports.formula import TRIGGERS
 from questions.form import Form
 from questions.models import QuestionType
@@ -55,38 +65,92 @@ def typed_columns(form: Form) -> tuple[int, ...]:
 
 def line_function(form: Form) -> Line:
     """A function from a stored row to its finished raw CSV line, or None for a row that the
-    reference must write (see the module docstring)."""
+    reference must write (see the module docstring).
+
+    A row read with its cells cached at submit (`exports.cells_cache`) is its `META` cells
+    and the cached text: the answers are neither read nor decoded.
+    """
+    answers_text = tail_function(form)
+    meta = meta_function()
+
+    def line(stored: StoredRow) -> str | None:
+        if stored[10] is not None:  # the cells cached at submit, for this column layout
+            return (meta(stored) or reference_meta(stored)) + "," + stored[10] + LINE_END
+        head = meta(stored)
+        if head is None:
+            return None
+        tail = answers_text(stored[8] or {}, stored[9] or {})
+        return None if tail is None else head + "," + tail + LINE_END
+
+    return line
+
+
+def meta_function() -> Callable[[StoredRow], str | None]:
+    """The `META` cells of a stored row as CSV text (no line end); None for an odd row.
+
+    A formula-like start in these columns (our own ids, codes and times) is an odd stored
+    value: the reference writes it.
+    """
+    no_guard = frozenset(range(len(META)))
+    separators = len(META) - 1
+
+    def meta(stored: StoredRow) -> str | None:
+        ident, reference, at, version, rules_version, outcome, fired, status = stored[:8]
+        return _joined(
+            [ident, reference, iso_utc(at), str(version) if type(version) is int else None,
+             "" if rules_version is None else rules_version,
+             "" if outcome is None else outcome, fired_ids(fired) if fired else "", status],
+            separators, no_guard)
+
+    return meta
+
+
+def reference_meta(stored: StoredRow) -> str:
+    """The `META` cells written by the csv module (for the odd row `meta_function` refuses)."""
+    out = io.StringIO(newline="")
+    csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="").writerow(meta_cells(stored))
+    return out.getvalue()
+
+
+def tail_function(form: Form) -> Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]:
+    """A function from a submission's answers and calculated values to the CSV text of every
+    column after `META` (no line end), or None when the reference must write them."""
     keys = [q.id for q in form.questions() if q.type is not QuestionType.SELECT_MULTIPLE]
     blanks = [""] * len(keys)  # an absent (not relevant) answer is an empty cell
     calculated = [calc.id for calc in form.calculated]
     calculated_blanks = [""] * len(calculated)
-    blocks = [(len(META) + at, cells) for at, cells in multi_blocks(form, "1", "0")]
-    typed = typed_columns(form)
+    blocks = multi_blocks(form, "1", "0")
+    typed = tuple(at - len(META) for at in typed_columns(form))
     # A formula-like start in these columns is a negative number or an odd stored value.
-    no_guard = frozenset(range(len(META))) | frozenset(typed)
-    separators = len(header(form)) - 1
+    no_guard = frozenset(typed)
+    separators = len(header(form)) - len(META) - 1
 
-    def line(stored: StoredRow) -> str | None:
-        ident, reference, at, version, rules_version, outcome, fired, status, answers, calc = (
-            stored)
-        answers = answers or {}
-        cells = [ident, reference, iso_utc(at), str(version) if type(version) is int else None,
-                 "" if rules_version is None else rules_version,
-                 "" if outcome is None else outcome, fired_ids(fired) if fired else "", status]
-        cells += map(answers.get, keys, blanks)
+    def tail(answers: Mapping[str, Any], calc: Mapping[str, Any]) -> str | None:
+        cells = list(map(answers.get, keys, blanks))
         for position, multi in blocks:
             cells[position:position] = multi(answers)
-        cells += map((calc or {}).get, calculated, calculated_blanks)
+        cells += map(calc.get, calculated, calculated_blanks)
         _as_text(cells, typed)
-        try:
-            text = SEPARATOR.join(cells)
-        except TypeError:  # a value that is not text where text is expected
-            return None
-        if text.count(SEPARATOR) != separators or text[:1] in TRIGGERS:
-            return None
-        return _finish(cells, text, no_guard)
+        return _joined(cells, separators, no_guard)
 
-    return line
+    return tail
+
+
+def _joined(cells: list[Any], separators: int, no_guard: frozenset[int]) -> str | None:
+    """The cells as CSV text, or None when one is not text, holds the separator, or starts
+    like a formula where text is not expected (`no_guard`)."""
+    try:
+        text = SEPARATOR.join(cells)
+    except TypeError:  # a value that is not text where text is expected
+        return None
+    if text.count(SEPARATOR) != separators:
+        return None
+    if text[:1] in TRIGGERS:  # no separator before the first cell for the search to find
+        if 0 in no_guard:
+            return None
+        cells[0] = "'" + cells[0]
+        text = SEPARATOR.join(cells)
+    return _finish(cells, text, no_guard)
 
 
 def _as_text(cells: list[Any], typed: tuple[int, ...]) -> None:
@@ -103,7 +167,7 @@ def _as_text(cells: list[Any], typed: tuple[int, ...]) -> None:
 
 
 def _finish(cells: list[str], text: str, no_guard: frozenset[int]) -> str | None:
-    """The line, with formula-like text guarded and RFC 4180 quotes where needed.
+    """The cells' CSV text, with formula-like text guarded and RFC 4180 quotes where needed.
 
     A row that needs neither is `text` with commas; otherwise each search resumes after the
     cell it fixed, so a row costs about one pass over its text either way.
@@ -111,7 +175,7 @@ def _finish(cells: list[str], text: str, no_guard: frozenset[int]) -> str | None
     trigger = LEADING_TRIGGER.search(text)
     quotes = "," in text or '"' in text or "\r" in text or "\n" in text  # faster than a regex
     if trigger is None and not quotes:
-        return text.replace(SEPARATOR, ",") + LINE_END
+        return text.replace(SEPARATOR, ",")
     while trigger is not None:
         i = text.count(SEPARATOR, 0, trigger.start()) + 1
         if i in no_guard:
@@ -124,4 +188,4 @@ def _finish(cells: list[str], text: str, no_guard: frozenset[int]) -> str | None
         cells[i] = '"' + cells[i].replace('"', '""') + '"'
         after = text.find(SEPARATOR, found.start())
         found = NEEDS_QUOTES.search(text, after) if after >= 0 else None
-    return ",".join(cells) + LINE_END
+    return ",".join(cells)

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
+from exports.cells_cache import layout_key
 from exports.columns import Record
 from exports.csv_export import write_csv, write_stored
 from exports.dictionary import write_dictionary
@@ -94,9 +95,11 @@ def write_export(
         return write_questionnaire(form, out, lang=lang)
     if fmt == "audit":
         return _write_audit(engine, out)
-    if fmt in ("csv", "labels"):
-        return write_stored(stored_rows(engine, flt), form, out, labels=fmt == "labels",
-                            lang=lang)
+    if fmt == "csv":  # raw rows cached at submit for this layout are not decoded
+        rows = stored_rows(engine, flt, layout=layout_key(form))
+        return write_stored(rows, form, out, labels=False, lang=lang)
+    if fmt == "labels":
+        return write_stored(stored_rows(engine, flt), form, out, labels=True, lang=lang)
     return write_records(fmt, stream(engine, flt), form, out, lang=lang)
 
 

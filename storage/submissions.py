@@ -47,6 +47,10 @@ class NewSubmission:
     rules_version: str | None = None
     rules_fired: list[dict[str, Any]] = field(default_factory=list)
     search_text: str = ""
+    export_layout: str | None = None
+    """The column layout `export_cells` was written for (exports.cells_cache)."""
+    export_cells: str | None = None
+    """The raw CSV text of the answer columns; None: the export writes them from the answers."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def submission_row(new: NewSubmission, digest: str | None = None,
         "status": "new",
         "search_text": new.search_text,
         "choice_tokens": choice_tokens(new.answers),
+        "export_layout": new.export_layout,
+        "export_cells": new.export_cells,
     }
 
 

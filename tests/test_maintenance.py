@@ -208,7 +208,8 @@ def test_verify_command_exits_1_naming_each_mismatch(
 ) -> None:
     saved = intake.submit(SubmissionStore(engine), valid_answers, "k", NOW)
     code, out, _ = run(capsys, "verify", "--database", db_url)
-    assert (code, out) == (0, "Checked 1 submissions: 0 mismatch(es)\n")
+    assert (code, out) == (0, "Checked 1 submissions: 0 mismatch(es)\n"
+                              "Checked the cached CSV cells of 1 submissions: 0 mismatch(es)\n")
     with write(engine) as conn:  # bytes changed behind the app's back: not even JSON any more
         conn.execute(text("UPDATE submissions SET answers = '{\"first_name\": ' "
                           "WHERE id = :id"), {"id": saved.id})
@@ -218,4 +219,5 @@ def test_verify_command_exits_1_naming_each_mismatch(
         f"MISMATCH submission {saved.id} reference {saved.reference}: "
         "the answers are not readable JSON",
         "Checked 1 submissions: 1 mismatch(es)",
+        "Checked the cached CSV cells of 1 submissions: 0 mismatch(es)",
     ]

@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from questions import DefinitionError, Msg, Problem, load_form
+from questions.loader import SAFE_LOADER
 
 # The contract in clinical-content.md: page ids and question ids, in this order.
 PAGES = {
@@ -465,3 +467,18 @@ def test_several_shape_problems_are_reported_together(tmp_path):
             problem(Msg.FIELD_MISSING, "pain_areas", field="label"),
         ]
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_YAML = sorted([*ROOT.glob("questions/*.yaml"), *ROOT.glob("rules/*.yaml")])
+
+
+@pytest.mark.parametrize("path", SHIPPED_YAML, ids=lambda p: p.name)
+def test_fast_yaml_loader_reads_shipped_definitions_like_the_reference_loader(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=SAFE_LOADER) == yaml.safe_load(text)
+
+
+def test_fast_yaml_loader_refuses_python_object_tags() -> None:
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yaml.load("!!python/object/apply:os.getcwd []", Loader=SAFE_LOADER)  # noqa: S506
