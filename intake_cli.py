@@ -114,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--n", type=int, required=True, help="how many submissions to store")
     seed.add_argument("--seed", type=int, help="random seed, for the same answers every run")
     add_export_parser(commands).set_defaults(run=run_export, command="export")
-    command("rescreen", rescreen, "Re-run the current rules over every stored submission.")
+    rescreen_cmd = command("rescreen", rescreen,
+                           "Re-run the current rules over every stored submission.")
+    rescreen_cmd.add_argument("--jobs", type=int, metavar="N",
+                              help="worker processes, each screening a range of submissions "
+                                   "(default: one per core this process may use)")
     add_user_parsers(commands, parents=[common])
     return parser
 
@@ -295,10 +299,14 @@ def refresh_exports(args: argparse.Namespace) -> int:
 
 def rescreen(args: argparse.Namespace) -> int:
     """After a rule change: how many outcomes changed; old screenings stay in the history."""
+    from storage.workers import default_jobs
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError("--jobs must be 1 or more")
     intake = load_intake()
     engine = open_engine(database_url(args))
     try:
-        report = intake.rescreen(engine)
+        report = intake.rescreen(engine, jobs=args.jobs or default_jobs())
     finally:
         engine.dispose()
     print_json(

@@ -10,12 +10,13 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from exports.cells_cache import CellsCache
 from questions import (
     AnswerValidator,
     Form,
@@ -34,9 +35,16 @@ from rules import (
     screen,
     urgent_rules,
 )
-from exports.cells_cache import CellsCache
-from storage import NewSubmission, Saved, SubmissionStore, rescreening, searchable
+from storage import (
+    NewSubmission,
+    Saved,
+    SubmissionStore,
+    open_engine,
+    rescreening,
+    searchable,
+)
 from storage.collector import quiet_collector
+from storage.workers import run_parts
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,15 @@ class RescreenReport:
     transitions: dict[tuple[str | None, str], int]
     """(old outcome, new outcome) → how many submissions moved."""
     rules_version: str
+
+    @classmethod
+    def merged(cls, parts: list[RescreenReport], rules_version: str) -> RescreenReport:
+        """The report of a rescreen done in parts (one per worker process)."""
+        transitions: Counter[tuple[str | None, str]] = Counter()
+        for part in parts:
+            transitions.update(part.transitions)
+        return cls(sum(p.screened for p in parts), sum(p.outcomes_changed for p in parts),
+                   dict(transitions), rules_version)
 
 
 @dataclass(frozen=True)
@@ -123,21 +140,41 @@ class Intake:
         """Validate, screen and store (committed on return); AnswersInvalid or KeyConflict."""
         return store.save(self.prepare(raw, submission_key, submitted_at, language))
 
-    def rescreen(self, engine: Engine, at: dt.datetime | None = None) -> RescreenReport:
+    def rescreen(self, engine: Engine, at: dt.datetime | None = None, jobs: int = 1
+                 ) -> RescreenReport:
         """Screen every stored submission with the current rules; store what changed.
 
         Answers were validated when submitted, and calculated fields (age on the submission
         date) are stored, so only the rules run again. Unchanged screenings write nothing.
-        A one-shot command (`intake rescreen`): it quietens the garbage collector while it runs.
+        A one-shot command (`intake rescreen`): it quietens the garbage collector while it
+        runs, and with `jobs` > 1 screens that many ranges of ids in forked processes.
         """
+        at = at or dt.datetime.now(dt.UTC)
+        url = engine.url.render_as_string(hide_password=False)
+        if jobs > 1 and engine.url.database not in (None, "", ":memory:"):
+            ranges = rescreening.id_ranges(engine, jobs)
+            engine.dispose()  # no pooled connection may cross the fork: children open their own
+            parts = run_parts(partial(self._rescreen_url, url, at), ranges)
+            return RescreenReport.merged(parts, self.rules.version)
         with quiet_collector():
-            return self._rescreen(engine, at or dt.datetime.now(dt.UTC))
+            return self._rescreen(engine, at)
 
-    def _rescreen(self, engine: Engine, at: dt.datetime) -> RescreenReport:
+    def _rescreen_url(self, url: str, at: dt.datetime, ids: rescreening.IdRange
+                      ) -> RescreenReport:
+        """One range, in a worker process, on its own engine."""
+        engine = open_engine(url)
+        try:
+            with quiet_collector():
+                return self._rescreen(engine, at, ids)
+        finally:
+            engine.dispose()
+
+    def _rescreen(self, engine: Engine, at: dt.datetime,
+                  ids: rescreening.IdRange = ("", None)) -> RescreenReport:
         seen = outcome_changed = 0
         version = self.rules.version
         transitions: Counter[tuple[str | None, str]] = Counter()
-        for batch in rescreening.batches(engine):
+        for batch in rescreening.batches(engine, ids=ids):
             changes = []
             for stored in batch:
                 values = self.form.typed(stored.answers)

@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+import orjson
+from sqlalchemy import Engine, Text, bindparam, cast, func, insert, select, update
 
-from storage.db import read, write
+from storage.db import json_loads, read, write
 from storage.schema import screenings, submissions
 
 
@@ -39,30 +40,56 @@ class NewScreening:
     rules_fired: list[dict[str, Any]]
 
 
-def batches(engine: Engine, size: int = 1000) -> Iterator[list[Stored]]:
-    """All submissions in id order, `size` at a time (keyset paging: flat memory).
+IdRange = tuple[str, str | None]
+"""Submission ids from the first (included) to the second (excluded; None: to the end)."""
 
-    1,000 rows a batch measured faster than 5,000 (less alive at once for the collector).
+
+def id_ranges(engine: Engine, parts: int) -> list[IdRange]:
+    """The submissions split into `parts` ranges of ids holding about as many each (read
+    from the id index alone), so several processes can screen a part each."""
+    c = submissions.c
+    with read(engine) as conn:
+        total = conn.execute(select(func.count()).select_from(submissions)).scalar_one()
+        bounds = [""]
+        for offset in sorted({total * k // parts for k in range(1, parts)} - {0}):
+            at = conn.execute(select(c.id).order_by(c.id).offset(offset).limit(1))
+            bounds.append(at.scalar_one())
+    return [(lo, hi) for lo, hi in zip(bounds, [*bounds[1:], None], strict=True)]
+
+
+def batches(engine: Engine, size: int = 1000, ids: IdRange = ("", None)
+            ) -> Iterator[list[Stored]]:
+    """The submissions in a range of ids, in id order, `size` at a time (keyset paging:
+    flat memory, and no read transaction held while changes are written).
+
+    The JSON columns are read as text and decoded by orjson here (as `exports.stored`
+    does): through SQLAlchemy's JSON type, reading took half the command. 1,000 rows a
+    batch measured faster than 5,000 (less alive at once for the collector).
     """
     c = submissions.c
-    last = ""
+    last, end = ids
+    query = select(c.id, cast(c.answers, Text), cast(c.calculated, Text), c.outcome,
+                   c.rules_version, cast(c.rules_fired, Text)).order_by(c.id).limit(size)
+    if end is not None:
+        query = query.where(c.id < end)
+    first = True
     while True:
-        query = (
-            select(c.id, c.answers, c.calculated, c.outcome, c.rules_version, c.rules_fired)
-            .where(c.id > last)
-            .order_by(c.id)
-            .limit(size)
-        )
         with read(engine) as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(query.where(c.id >= last if first else c.id > last)).all()
         if not rows:
             return
-        yield [
-            Stored(r.id, r.answers, r.calculated, r.outcome, r.rules_version,
-                   tuple(f["id"] for f in r.rules_fired or ()))
-            for r in rows
-        ]
-        last = rows[-1].id
+        yield [_stored(row) for row in rows]
+        last, first = rows[-1][0], False
+
+
+def _stored(row: Any) -> Stored:
+    ident, answers, calculated, outcome, version, fired = row
+    try:
+        return Stored(ident, orjson.loads(answers), orjson.loads(calculated), outcome, version,
+                      tuple(f["id"] for f in orjson.loads(fired) or ()) if fired else ())
+    except orjson.JSONDecodeError:  # NaN and the like: what json reads, as before
+        return Stored(ident, json_loads(answers), json_loads(calculated), outcome, version,
+                      tuple(f["id"] for f in json_loads(fired) or ()) if fired else ())
 
 
 def record(engine: Engine, changes: Sequence[NewScreening], at: dt.datetime) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 import intake_cli
 from intake_pipeline import Intake
 from rules import DEFAULT_RULES
-from storage import SubmissionStore
+from storage import SubmissionStore, rescreening
 from storage.schema import screenings
 
 AT = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
@@ -84,3 +84,49 @@ def test_intake_rescreen_prints_the_counts(
     out = json.loads(capsys.readouterr().out)
     assert out == {"screened": 3, "outcomes_changed": 0, "transitions": {},
                    "rules_version": intake.rules.version}
+
+
+def screenings_by_key(store: SubmissionStore) -> dict[str, Any]:
+    """Each submission's current screening and its history, by submission key."""
+    return {row["submission_key"]: (row["outcome"], row["rules_version"], row["rules_fired"],
+                                    [(h["reason"], h["outcome"], h["rules_fired"])
+                                     for h in store.screening_history(row["id"])])
+            for row in store.all()}
+
+
+def test_rescreen_in_worker_processes_stores_what_one_process_stores(
+    intake: Intake, any_engine: Engine, valid_answers: dict[str, Any], tmp_path: Path,
+) -> None:
+    store = SubmissionStore(any_engine)
+    for pain in range(11):  # pain 3 and 4 move to review under the stricter rules
+        for copy in range(3):
+            intake.submit(store, {**valid_answers, "pain_average": pain}, f"p{pain}-{copy}", AT)
+    stricter = Intake.load(rules_path=rules_with_min_pain(tmp_path, 5))
+
+    report = stricter.rescreen(any_engine, at=AT, jobs=3)
+
+    assert (report.screened, report.outcomes_changed) == (33, 3)
+    assert report.transitions == {("candidate", "review"): 3}
+    after = screenings_by_key(store)
+    assert {key for key, (outcome, *_) in after.items() if outcome == "review"} == {
+        f"p{pain}-{copy}" for pain in range(5) for copy in range(3)}
+    for outcome, version, fired, history in after.values():  # each rescreened once, in full
+        assert version == stricter.rules.version
+        assert [h[0] for h in history] == ["submit", "rescreen"]
+        assert history[-1][1:] == (outcome, fired)
+    assert stricter.rescreen(any_engine, jobs=3).outcomes_changed == 0
+    assert screenings_by_key(store) == after  # nothing more written
+
+
+def test_id_ranges_cover_every_submission_once(
+    intake: Intake, store: SubmissionStore, engine: Engine, valid_answers: dict[str, Any]
+) -> None:
+    for i in range(10):
+        intake.submit(store, valid_answers, f"k{i}", AT)
+    ids = sorted(row["id"] for row in store.all())
+    for parts in (1, 2, 3, 10, 25):
+        ranges = rescreening.id_ranges(engine, parts)
+        seen = [s.id for r in ranges for batch in rescreening.batches(engine, 4, r)
+                for s in batch]
+        assert seen == ids
+        assert len(ranges) == min(parts, len(ids))
