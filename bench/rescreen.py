@@ -3,9 +3,8 @@
 Three figures, all against absolute targets (≥ 50,000 submissions per second, one screen
 under 1 ms): the `intake rescreen` command end to end on a copy of the store (process
 start, reading in batches, screening, writing whatever changed; one worker process per
-core, its default); `rules.engine.screen`
-alone over the stored values of every submission (read first, not timed); and the median
-time of one screen. The floor of the command is `sqlite3` reading the same columns.
+core, its default); `rules.engine.screen` alone over the stored values of every submission
+(read first, not timed); and the median time of one screen. The floor of the command is `sqlite3` reading the same columns.
 """
 
 from __future__ import annotations
