@@ -130,6 +130,15 @@ def write(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
+def one_statement(engine: Engine) -> Iterator[Connection]:
+    """A connection in autocommit mode, for a single statement that is atomic by itself
+    (PostgreSQL runs each statement in its own transaction): no BEGIN and COMMIT round trips.
+    Never for two statements: each would commit alone."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
+
+
+@contextmanager
 def read(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn, conn.begin():
         yield conn

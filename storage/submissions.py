@@ -14,13 +14,15 @@ import secrets
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Insert, bindparam, func, insert, literal, select
+from sqlalchemy import Connection, Engine, Insert, bindparam, func, insert, literal, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from storage.db import read, write
+from storage.db import one_statement, read, write
+from storage.driver_insert import DriverStatement
 from storage.schema import screenings, submissions
 from storage.times import aware  # also imported from here: storage.submissions.aware
 
@@ -130,8 +132,10 @@ def submit_screening_row(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-_INSERT_SUBMISSION = insert(submissions)
-_INSERT_SCREENING = insert(screenings)
+SUBMISSION_COLUMNS = tuple(c.name for c in submissions.columns)
+SCREENING_COLUMNS = ("submission_id", "screened_at", "rules_version", "outcome", "rules_fired",
+                     "reason")
+"""The columns of `submission_row` and `submit_screening_row` (screenings.id is the database's)."""
 _BY_KEY = select(
     submissions.c.id, submissions.c.reference, submissions.c.outcome, submissions.c.answers_sha256
 ).where(submissions.c.submission_key == bindparam("key"))
@@ -158,6 +162,11 @@ def _insert_both() -> Insert:
 
 
 _INSERT_BOTH = _insert_both()
+Row = Mapping[str, Any]
+
+
+def _itself(row: Row) -> Row:
+    return row
 
 
 class SubmissionStore:
@@ -166,7 +175,15 @@ class SubmissionStore:
         """`references` makes reference codes (tests pass a sequence to force a collision)."""
         self.engine = engine
         self.references = references
-        self._one_statement = engine.dialect.name == "postgresql"
+        dialect = engine.dialect
+        # Compiled once, values made before the transaction (storage/driver_insert.py).
+        self._inserts: tuple[tuple[DriverStatement, Callable[[Row], Row]], ...] = (
+            ((DriverStatement.of(_INSERT_BOTH, dialect), _itself),)
+            if dialect.name == "postgresql"  # one round trip to the server, not two
+            else ((DriverStatement.of(insert(submissions), dialect, SUBMISSION_COLUMNS), _itself),
+                  (DriverStatement.of(insert(screenings), dialect, SCREENING_COLUMNS),
+                   submit_screening_row))
+        )
 
     def save(self, new: NewSubmission) -> Saved:
         """Insert once per key; return the stored record's id and reference.
@@ -179,13 +196,12 @@ class SubmissionStore:
         refused: IntegrityError | None = None
         for _ in range(5):  # a reference collision is astronomically rare; retry with a new one
             row = submission_row(new, digest, self.references())
+            statements = [(insert.sql, insert.parameters(rows(row)))
+                          for insert, rows in self._inserts]
             try:
-                with write(self.engine) as conn:
-                    if self._one_statement:
-                        conn.execute(_INSERT_BOTH, row)
-                    else:  # SQLite runs in-process: two statements cost no round trip
-                        conn.execute(_INSERT_SUBMISSION, row)
-                        conn.execute(_INSERT_SCREENING, submit_screening_row(row))
+                with self._transaction() as conn:
+                    for sql, parameters in statements:
+                        conn.exec_driver_sql(sql, parameters)
             except IntegrityError as e:
                 existing = self._by_key(new.submission_key)
                 if existing is not None:  # a retry, a double click, or another writer first
@@ -199,6 +215,11 @@ class SubmissionStore:
                 continue  # last use: once more on a new one (the key keeps it to one row)
             return Saved(row["id"], row["reference"], new.outcome, duplicate=False)
         raise RuntimeError("could not store the submission after 5 attempts") from refused
+
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        """Where the inserts run. One statement (PostgreSQL) is atomic by itself: run in
+        autocommit, it is one round trip to the server instead of BEGIN, it, COMMIT."""
+        return one_statement(self.engine) if len(self._inserts) == 1 else write(self.engine)
 
     def _by_key(self, key: str) -> Mapping[str, Any] | None:
         with read(self.engine) as conn:
