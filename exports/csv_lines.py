@@ -8,6 +8,10 @@ comma, quote or line break gets RFC 4180 quotes (what `csv.QUOTE_MINIMAL` does).
 unusual — a value of an unexpected type, a separator inside a value, a trigger where a
 number or a stored field sits — returns None, and the caller writes that row the reference
 way (`exports.columns.stored_row_function` and the csv module).
+
+A line is its `META` cells (`meta_function`) and the cells of the answer columns
+(`tail_function`). The latter is what `exports.cells_cache` stores when a submission is
+stored, so a cached row's line is its `META` cells and that text.
 """
 
 from __future__ import annotations
