@@ -4,7 +4,8 @@ Three figures, all against absolute targets (≥ 50,000 submissions per second, 
 under 1 ms): the `intake rescreen` command end to end on a copy of the store (process
 start, reading in batches, screening, writing whatever changed; one worker process per
 core, its default); `rules.engine.screen` alone over the stored values of every submission
-(read first, not timed); and the median time of one screen. The floor of the command is `sqlite3` reading the same columns.
+(read first, not timed); and the median time of one screen. The floor of the command is
+`sqlite3` reading the same columns.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from intake_pipeline import Intake
 from rules import screen
 from storage import open_engine, rescreening
 from storage.collector import quiet_collector
-from storage.workers import default_jobs
 from storage.queries import SubmissionFilter, stream
+from storage.workers import default_jobs
 
 RATE_TARGET = 50_000
 ONE_TARGET_MS = 1.0

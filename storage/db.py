@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from intake_settings import DATA_DIR, DATABASE_URL
 
@@ -127,6 +127,38 @@ def write(engine: Engine) -> Iterator[Connection]:
     """A write transaction: committed on exit, rolled back on error."""
     with engine.connect().execution_options(**{IMMEDIATE: True}) as conn, conn.begin():
         yield conn
+
+
+Execute = Callable[[str, Any], None]
+
+
+@contextmanager
+def driver_write(engine: Engine) -> Iterator[Execute]:
+    """A SQLite write transaction on the pooled driver connection itself, for driver SQL.
+
+    Writers take turns holding SQLite's one write lock from BEGIN IMMEDIATE to COMMIT. A
+    submit through `write` spent about as long in SQLAlchemy's transaction, event and
+    connection bookkeeping inside that window as in the inserts and COMMIT together;
+    here only the driver's calls are inside it. Errors are raised as SQLAlchemy's own
+    (IntegrityError, OperationalError, … with no bound values), as `write` raises them.
+    """
+    dbapi = engine.dialect.loaded_dbapi
+    raw = engine.raw_connection()  # pooled: the same connect-time pragmas and events
+    try:
+        cursor = raw.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor.execute
+            cursor.execute("COMMIT")
+        except BaseException:
+            if raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+                cursor.execute("ROLLBACK")
+            raise
+    except dbapi.Error as e:
+        raise DBAPIError.instance(None, None, e, dbapi.Error, hide_parameters=True,
+                                  dialect=engine.dialect) from e
+    finally:
+        raw.close()  # back to the pool
 
 
 @contextmanager

@@ -14,14 +14,13 @@ import secrets
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, bindparam, func, insert, literal, select
+from sqlalchemy import Engine, Insert, bindparam, func, insert, literal, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from storage.db import one_statement, read, write
+from storage.db import driver_write, one_statement, read, write
 from storage.driver_insert import DriverStatement
 from storage.schema import screenings, submissions
 from storage.times import aware  # also imported from here: storage.submissions.aware
@@ -176,6 +175,7 @@ class SubmissionStore:
         self.engine = engine
         self.references = references
         dialect = engine.dialect
+        self._sqlite = dialect.name == "sqlite"
         # Compiled once, values made before the transaction (storage/driver_insert.py).
         self._inserts: tuple[tuple[DriverStatement, Callable[[Row], Row]], ...] = (
             ((DriverStatement.of(_INSERT_BOTH, dialect), _itself),)
@@ -199,9 +199,7 @@ class SubmissionStore:
             statements = [(insert.sql, insert.parameters(rows(row)))
                           for insert, rows in self._inserts]
             try:
-                with self._transaction() as conn:
-                    for sql, parameters in statements:
-                        conn.exec_driver_sql(sql, parameters)
+                self._insert(statements)
             except IntegrityError as e:
                 existing = self._by_key(new.submission_key)
                 if existing is not None:  # a retry, a double click, or another writer first
@@ -216,10 +214,21 @@ class SubmissionStore:
             return Saved(row["id"], row["reference"], new.outcome, duplicate=False)
         raise RuntimeError("could not store the submission after 5 attempts") from refused
 
-    def _transaction(self) -> AbstractContextManager[Connection]:
-        """Where the inserts run. One statement (PostgreSQL) is atomic by itself: run in
-        autocommit, it is one round trip to the server instead of BEGIN, it, COMMIT."""
-        return one_statement(self.engine) if len(self._inserts) == 1 else write(self.engine)
+    def _insert(self, statements: list[tuple[str, Any]]) -> None:
+        """Run the inserts in one transaction, as briefly as each database allows.
+
+        SQLite: on the driver connection (storage.db.driver_write), since writers take turns.
+        PostgreSQL: its one statement is atomic by itself, so it runs in autocommit: one
+        round trip to the server instead of BEGIN, it, COMMIT.
+        """
+        if self._sqlite:
+            with driver_write(self.engine) as execute:
+                for sql, parameters in statements:
+                    execute(sql, parameters)
+            return
+        with one_statement(self.engine) if len(statements) == 1 else write(self.engine) as conn:
+            for sql, parameters in statements:
+                conn.exec_driver_sql(sql, parameters)
 
     def _by_key(self, key: str) -> Mapping[str, Any] | None:
         with read(self.engine) as conn:

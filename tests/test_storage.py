@@ -25,8 +25,10 @@ from storage import (
     open_engine,
 )
 from storage.bulk import save_many
+from storage.db import driver_write
+from storage.driver_insert import DriverStatement
 from storage.schema import screenings, submissions
-from storage.submissions import REFERENCE_ALPHABET, submission_row
+from storage.submissions import REFERENCE_ALPHABET, SUBMISSION_COLUMNS, submission_row
 
 REFERENCE = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
 ANSWERS = {"first_name": "María", "pain_areas": ["knee_right"], "pain_average": 6}
@@ -191,3 +193,26 @@ def test_default_url_is_a_sqlite_file_in_the_data_folder(monkeypatch: pytest.Mon
     monkeypatch.setenv("INTAKE_DATA_DIR", "somewhere")
     url = make_url(default_url())
     assert (url.get_backend_name(), url.database) == ("sqlite", str(Path("somewhere/intake.db")))
+
+
+def test_a_driver_write_is_rolled_back_whole_when_anything_fails(engine: Engine) -> None:
+    statement = DriverStatement.of(insert(submissions), engine.dialect, SUBMISSION_COLUMNS)
+    with pytest.raises(RuntimeError, match="after the insert"), driver_write(engine) as execute:
+        execute(statement.sql, statement.parameters(submission_row(new())))
+        raise RuntimeError("after the insert")
+    assert rows(engine) == 0
+    SubmissionStore(engine).save(new())  # the connection went back to the pool usable
+    assert rows(engine) == 1
+
+
+def test_a_driver_write_raises_sqlalchemy_errors_without_the_values(engine: Engine) -> None:
+    """The wizard catches SQLAlchemyError; a refused driver write must be one, and like
+    every database error it must not carry the patient's values."""
+    SubmissionStore(engine, references=lambda: "AAAA-AAAA").save(new())
+    statement = DriverStatement.of(insert(submissions), engine.dialect, SUBMISSION_COLUMNS)
+    row = submission_row(new(key="other", answers={"first_name": "Zoë Secret"}),
+                         reference="AAAA-AAAA")
+    with pytest.raises(IntegrityError) as failure, driver_write(engine) as execute:
+        execute(statement.sql, statement.parameters(row))
+    assert "UNIQUE" in str(failure.value) and "Zoë Secret" not in str(failure.value)
+    assert rows(engine) == 1
