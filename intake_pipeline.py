@@ -150,8 +150,8 @@ class Intake:
         runs, and with `jobs` > 1 screens that many ranges of ids in forked processes.
         """
         at = at or dt.datetime.now(dt.UTC)
-        url = engine.url.render_as_string(hide_password=False)
         if jobs > 1 and engine.url.database not in (None, "", ":memory:"):
+            url = engine.url.render_as_string(hide_password=False)
             ranges = rescreening.id_ranges(engine, jobs)
             engine.dispose()  # no pooled connection may cross the fork: children open their own
             parts = run_parts(partial(self._rescreen_url, url, at), ranges)

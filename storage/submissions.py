@@ -196,8 +196,8 @@ class SubmissionStore:
         refused: IntegrityError | None = None
         for _ in range(5):  # a reference collision is astronomically rare; retry with a new one
             row = submission_row(new, digest, self.references())
-            statements = [(insert.sql, insert.parameters(rows(row)))
-                          for insert, rows in self._inserts]
+            statements = [(statement.sql, statement.parameters(rows(row)))
+                          for statement, rows in self._inserts]
             try:
                 self._insert(statements)
             except IntegrityError as e:
