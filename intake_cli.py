@@ -107,9 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     command("verify", verify_records,
             "Recompute each submission's SHA-256 of its answers and its cached CSV cells; "
             "report mismatches.")
-    command("refresh-exports", refresh_exports,
-            "Cache the raw CSV cells of submissions stored before this questionnaire's "
-            "column layout (after an upgrade or a form change): faster CSV exports.")
+    refresh_cmd = command("refresh-exports", refresh_exports,
+                          "Cache the raw CSV cells of submissions stored before this "
+                          "questionnaire's column layout (after an upgrade or a form "
+                          "change): faster CSV exports.")
+    refresh_cmd.add_argument("--all", action="store_true", dest="everything",
+                             help="write the cells of every submission again (after "
+                                  "`intake verify` reported cells that differ)")
     seed = command("seed-demo", seed_demo, "Store N synthetic valid submissions (demos).")
     seed.add_argument("--n", type=int, required=True, help="how many submissions to store")
     seed.add_argument("--seed", type=int, help="random seed, for the same answers every run")
@@ -290,7 +294,7 @@ def refresh_exports(args: argparse.Namespace) -> int:
     cache = CellsCache.of(load_intake().form)
     engine = open_engine(database_url(args))
     try:
-        done = refresh(engine, cache)
+        done = refresh(engine, cache, everything=args.everything)
     finally:
         engine.dispose()
     print_json({"checked": done.checked, "cached": done.cached, "layout": cache.layout})

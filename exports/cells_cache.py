@@ -77,12 +77,15 @@ class Refreshed:
     """Of those, how many now have cells (the rest have values only the reference writes)."""
 
 
-def refresh(engine: Engine, cache: CellsCache, batch: int = 1000) -> Refreshed:
-    """Render the cells of every submission not cached for `cache.layout`, `batch` rows per
-    transaction (an interrupted refresh keeps what it did, and a rerun finishes the rest)."""
+def refresh(engine: Engine, cache: CellsCache, batch: int = 1000,
+            everything: bool = False) -> Refreshed:
+    """Render the cells of every submission not cached for `cache.layout` (with
+    `everything`, of every submission: after `intake verify` found cached cells that differ),
+    `batch` rows per transaction (an interrupted refresh keeps what it did, and a rerun
+    finishes the rest)."""
     checked = cached = 0
     c = submissions.c
-    for rows in _stale(engine, cache.layout, batch):
+    for rows in _stale(engine, None if everything else cache.layout, batch):
         updates = []
         for ident, answers, calculated in rows:
             cells = _rendered(cache, answers, calculated)
@@ -98,17 +101,19 @@ def refresh(engine: Engine, cache: CellsCache, batch: int = 1000) -> Refreshed:
     return Refreshed(checked, cached)
 
 
-def _stale(engine: Engine, layout: str, batch: int) -> Iterator[list[Any]]:
-    """Submissions not yet looked at for `layout`, in id order, `batch` at a time."""
+def _stale(engine: Engine, layout: str | None, batch: int) -> Iterator[list[Any]]:
+    """Submissions not yet looked at for `layout` (None: all), in id order, `batch` at a time."""
     c = submissions.c
     last = ""
     while True:
         query = (
             select(c.id, cast(c.answers, Text), cast(c.calculated, Text))
-            .where(or_(c.export_layout.is_(None), c.export_layout != layout), c.id > last)
+            .where(c.id > last)
             .order_by(c.id)
             .limit(batch)
         )
+        if layout is not None:
+            query = query.where(or_(c.export_layout.is_(None), c.export_layout != layout))
         with read(engine) as conn:
             rows = conn.execute(query).all()
         if not rows:
@@ -137,7 +142,8 @@ def verify(engine: Engine, cache: CellsCache,
             checked += 1
             if _rendered(cache, answers, calculated) != cells and on_mismatch is not None:
                 on_mismatch(Mismatch(ident, reference, "the CSV cells cached at submit differ "
-                                     "from its answers (run `intake refresh-exports`)"))
+                                     "from its answers (`intake refresh-exports --all` "
+                                     "writes them again)"))
     return checked
 
 

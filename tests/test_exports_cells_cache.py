@@ -194,6 +194,12 @@ def test_refresh_and_verify_commands(
     assert out[0].startswith(f"MISMATCH submission {saved.id} reference {saved.reference}: "
                              "the CSV cells cached at submit differ")
     assert out[-1] == "Checked the cached CSV cells of 1 submissions: 1 mismatch(es)"
+    assert main(["refresh-exports", "--database", db_url]) == 0  # the layout is current:
+    assert json_loads(capsys.readouterr().out)["checked"] == 0  # only --all looks again
+    assert main(["refresh-exports", "--all", "--database", db_url]) == 0
+    assert json_loads(capsys.readouterr().out)["checked"] == 1
+    assert main(["verify", "--database", db_url]) == 0
+    capsys.readouterr()
 
     set_cells(engine, saved.id, None, None)
     assert main(["refresh-exports", "--database", db_url]) == 0
