@@ -257,11 +257,10 @@ def purge_old(args: argparse.Namespace) -> int:
 def verify_records(args: argparse.Namespace) -> int:
     """Exit 1 when any record's answers no longer match their stored SHA-256, or its cached
     CSV cells no longer match its answers."""
-    from exports.cells_cache import CellsCache
     from exports.cells_cache import verify as verify_cells
     from storage.maintenance import Mismatch, verify
 
-    cache = CellsCache.of(load_intake().form)
+    cache = load_intake().cells_cache
     engine = open_engine(database_url(args))
     cells_mismatches = 0
 
@@ -289,9 +288,9 @@ def verify_records(args: argparse.Namespace) -> int:
 def refresh_exports(args: argparse.Namespace) -> int:
     """Exports are right without this (uncached rows are written from their answers); it
     makes them fast again after a questionnaire change or an upgrade."""
-    from exports.cells_cache import CellsCache, refresh
+    from exports.cells_cache import refresh
 
-    cache = CellsCache.of(load_intake().form)
+    cache = load_intake().cells_cache
     engine = open_engine(database_url(args))
     try:
         done = refresh(engine, cache, everything=args.everything)

@@ -18,6 +18,7 @@ deletion by `intake purge`, never logged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -45,10 +46,16 @@ Render = Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]
 def layout_key(form: Form) -> str:
     """16 hex characters naming the layout of the columns after `META` and how they are
     written (see the module docstring)."""
-    here = Path(__file__).parent
-    code = hashlib.sha256(b"".join((here / name).read_bytes() for name in RENDERING_SOURCES))
-    described = json.dumps([header(form)[len(META):], typed_columns(form), code.hexdigest()])
+    described = json.dumps([header(form)[len(META):], typed_columns(form), _rendering_code()])
     return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
+
+
+@functools.cache
+def _rendering_code() -> str:
+    """SHA-256 of `RENDERING_SOURCES`, read once per process (each export asks)."""
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes()
+                                   for name in RENDERING_SOURCES)).hexdigest()
 
 
 @dataclass(frozen=True)

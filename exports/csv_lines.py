@@ -16,7 +16,6 @@ stored, so a cached row's line is its `META` cells and that text.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable, Mapping
@@ -111,9 +110,11 @@ def meta_function() -> Callable[[StoredRow], str | None]:
 
 def reference_meta(stored: StoredRow) -> str:
     """The `META` cells written by the csv module (for the odd row `meta_function` refuses)."""
+    from exports.csv_export import csv_writer  # it imports this module; needed only here
+
     out = io.StringIO(newline="")
-    csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="").writerow(meta_cells(stored))
-    return out.getvalue()
+    csv_writer(out).writerow(meta_cells(stored))
+    return out.getvalue().removesuffix(LINE_END)
 
 
 def tail_function(form: Form) -> Callable[[Mapping[str, Any], Mapping[str, Any]], str | None]:

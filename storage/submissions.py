@@ -154,7 +154,7 @@ def _insert_both() -> Insert:
         .cte("stored")
     )
     return insert(screenings).from_select(
-        ["submission_id", "screened_at", "rules_version", "outcome", "rules_fired", "reason"],
+        SCREENING_COLUMNS,
         select(stored.c.id, stored.c.submitted_at, stored.c.rules_version, stored.c.outcome,
                stored.c.rules_fired, literal(SUBMIT_REASON)),
     )

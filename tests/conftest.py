@@ -60,11 +60,18 @@ def app_db_url(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return db_url
 
 
+def opened(url: str) -> Iterator[Engine]:
+    """An engine on `url` (migrated by open_engine), disposed after the test."""
+    engine = open_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    engine = open_engine(db_url)
-    yield engine
-    engine.dispose()
+    yield from opened(db_url)
 
 
 @pytest.fixture
@@ -99,11 +106,7 @@ def postgres_url() -> str:
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
     """An engine on a fresh schema of the test database (migrated), dropped afterwards."""
     with fresh_schema(postgres_url, "test") as url:
-        engine = open_engine(url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+        yield from opened(url)
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +128,4 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def any_engine(url: str) -> Iterator[Engine]:
     """An engine on `url`: a real SQLite file, then a fresh PostgreSQL schema."""
-    engine = open_engine(url)
-    yield engine
-    engine.dispose()
+    yield from opened(url)
